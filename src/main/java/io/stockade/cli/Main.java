@@ -1,0 +1,21 @@
+package io.stockade.cli;
+
+/** Entry point of the {@code stockade} command. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one command line; returns the exit status. */
+    public static int run(String[] args) {
+        if (args.length == 0) {
+            System.err.println("usage: stockade iptables|ip6tables|iptables-save|iptables-restore|batch|trace|replay|conntrack ...");
+            return 2;
+        }
+        System.err.println("stockade: unknown command '" + args[0] + "'");
+        return 2;
+    }
+}

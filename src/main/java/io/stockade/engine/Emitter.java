@@ -1,0 +1,32 @@
+package io.stockade.engine;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Where targets hand what they produce: packets the "kernel" generates (REJECT replies; they go
+ * through OUTPUT/routing like the kernel's own), log lines (LOG), and trace lines (TRACE).
+ * The offline drivers record them; the live daemon sends/writes them.
+ */
+public interface Emitter {
+    /**
+     * A locally generated IP packet (starting at the IP header), e.g. a REJECT reply. The bytes
+     * are only valid during the call; implementations copy what they keep.
+     *
+     * @param family 4 or 6
+     */
+    void emitPacket(int family, MemorySegment ipPacket, int length, Skb cause);
+
+    /** A kernel log line as LOG/ TRACE would write it (without the syslog prefix). */
+    void log(int level, CharSequence line);
+
+    /** Discards everything. */
+    Emitter NONE = new Emitter() {
+        @Override
+        public void emitPacket(int family, MemorySegment ipPacket, int length, Skb cause) {
+        }
+
+        @Override
+        public void log(int level, CharSequence line) {
+        }
+    };
+}

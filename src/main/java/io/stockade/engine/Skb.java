@@ -1,0 +1,57 @@
+package io.stockade.engine;
+
+import io.stockade.packet.PacketDescriptor;
+import io.stockade.rules.Hook;
+
+/**
+ * A packet on its way through the hooks with the metadata the kernel keeps beside it (the
+ * {@code sk_buff} fields netfilter reads): the parsed descriptor, the hook being traversed,
+ * in/out interfaces, mark, the conntrack entry and its ctinfo, and the packet time. One per
+ * worker, reused; not thread-safe. Matches and targets read and write it; it must never be
+ * retained past the packet.
+ */
+public final class Skb {
+    /** Parsed headers; the bytes live in {@code pd.data}. */
+    public final PacketDescriptor pd = new PacketDescriptor();
+
+    /** Hook being traversed. */
+    public Hook hook;
+    /** Input interface name, or "" (OUTPUT/POSTROUTING of local packets). */
+    public String inIface = "";
+    /** Output interface name, or "" before routing. */
+    public String outIface = "";
+    /** Packet mark (nfmark). */
+    public int mark;
+    /** Link-layer source MAC (6 bytes in the low 48 bits), -1 if unknown. */
+    public long srcMac = -1;
+    /** Link-layer packet type as seen on input: 0 host, 1 broadcast, 2 multicast, 3 other host. */
+    public int pktType;
+    /** Owning socket's uid/gid for locally generated packets (OUTPUT/POSTROUTING), -1 if none. */
+    public int uid = -1;
+    public int gid = -1;
+    /** Packet timestamp in nanoseconds (capture time offline, clock time live). */
+    public long timeNanos;
+
+    /** The conntrack entry the packet belongs to, or null (untracked / not yet tracked). */
+    public io.stockade.conntrack.Conn conn;
+    /** ctinfo as the kernel defines it (IP_CT_ESTABLISHED = 0, RELATED = 1, NEW = 2, …, UNTRACKED = 7). */
+    public int ctinfo;
+    /** Conntrack state bits as the conntrack match sees them (see {@code ConntrackMatch}). */
+    public int ctStateBits;
+
+    /** Resets metadata for the next packet (the descriptor is reset by its parser). */
+    public void resetMeta() {
+        hook = null;
+        inIface = "";
+        outIface = "";
+        mark = 0;
+        srcMac = -1;
+        pktType = 0;
+        uid = -1;
+        gid = -1;
+        timeNanos = 0;
+        conn = null;
+        ctinfo = 0;
+        ctStateBits = 0;
+    }
+}

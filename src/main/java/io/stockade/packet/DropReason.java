@@ -1,0 +1,29 @@
+package io.stockade.packet;
+
+/**
+ * Why a packet could not be processed normally: a value with a stable lowercase name (in the
+ * style of pf's PFRES_NAMES) and a counter slot, never an exception.
+ */
+public enum DropReason {
+    NONE("none"),
+    SHORT("short"),
+    BAD_VERSION("bad-version"),
+    BAD_HEADER_LENGTH("bad-header-length"),
+    BAD_TOTAL_LENGTH("bad-total-length"),
+    BAD_IP_CHECKSUM("bad-ip-checksum"),
+    BAD_L4_CHECKSUM("bad-l4-checksum"),
+    BAD_OPTIONS("bad-options"),
+    BAD_EXT_HEADER("bad-ext-header"),
+    TOO_MANY_EXT_HEADERS("too-many-ext-headers"),
+    SHORT_L4("short-l4"),
+    BAD_TCP_OFFSET("bad-tcp-offset"),
+    BAD_LINK_LAYER("bad-link-layer"),
+    NOT_IP("not-ip");
+
+    /** Stable name used in counters, JSON and logs. */
+    public final String label;
+
+    DropReason(String label) {
+        this.label = label;
+    }
+}

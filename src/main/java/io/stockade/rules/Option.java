@@ -1,0 +1,33 @@
+package io.stockade.rules;
+
+/**
+ * One option of an extension, declared in the extension's option table (the Java form of
+ * libxtables' {@code xt_option_entry}): the generic parser finds the owner of {@code --name},
+ * reads its argument and the {@code !} before it, and hands both to the extension.
+ *
+ * @param name       long option name without the leading dashes, e.g. {@code "dport"}
+ * @param arg        whether it takes an argument
+ * @param invertible whether {@code ! --name} is allowed
+ * @param id         extension-private id; aliases ({@code --sport}/{@code --source-port}) share one
+ */
+public record Option(String name, Arg arg, boolean invertible, int id) {
+
+    /** Argument arity of an option (getopt's no_argument / required_argument / optional_argument). */
+    public enum Arg { NONE, REQUIRED, OPTIONAL }
+
+    public static Option flag(String name, int id) {
+        return new Option(name, Arg.NONE, false, id);
+    }
+
+    public static Option invFlag(String name, int id) {
+        return new Option(name, Arg.NONE, true, id);
+    }
+
+    public static Option value(String name, int id) {
+        return new Option(name, Arg.REQUIRED, false, id);
+    }
+
+    public static Option invValue(String name, int id) {
+        return new Option(name, Arg.REQUIRED, true, id);
+    }
+}

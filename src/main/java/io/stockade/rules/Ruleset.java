@@ -1,0 +1,41 @@
+package io.stockade.rules;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Everything the control plane manages: for each family, the five tables. Mutable; commands edit
+ * a {@link #copy()} and the caller publishes it when the whole command (or restore transaction)
+ * succeeded, so a failure leaves the previous ruleset untouched.
+ */
+public final class Ruleset {
+    private final Map<Family, Map<TableKind, Table>> tables = new EnumMap<>(Family.class);
+
+    public Ruleset() {
+        for (Family f : Family.values()) {
+            Map<TableKind, Table> m = new EnumMap<>(TableKind.class);
+            for (TableKind k : TableKind.values()) {
+                m.put(k, new Table(f, k));
+            }
+            tables.put(f, m);
+        }
+    }
+
+    public Table table(Family family, TableKind kind) {
+        return tables.get(family).get(kind);
+    }
+
+    public void replace(Table table) {
+        tables.get(table.family()).put(table.kind(), table);
+    }
+
+    public Ruleset copy() {
+        Ruleset r = new Ruleset();
+        for (Family f : Family.values()) {
+            for (TableKind k : TableKind.values()) {
+                r.tables.get(f).put(k, table(f, k).copy());
+            }
+        }
+        return r;
+    }
+}
