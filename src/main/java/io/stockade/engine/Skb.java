@@ -39,6 +39,11 @@ public final class Skb {
     /** Conntrack state bits as the conntrack match sees them (see {@code ConntrackMatch}). */
     public int ctStateBits;
 
+    /** The host's address/route view for addrtype and rpfilter (set by the engine, never null). */
+    public AddressTypes addressTypes = AddressTypes.NONE;
+    /** MTU of the route the packet takes (set by the engine's routing step; 0 before routing). */
+    public int routeMtu;
+
     /** Resets metadata for the next packet (the descriptor is reset by its parser). */
     public void resetMeta() {
         hook = null;
@@ -53,5 +58,6 @@ public final class Skb {
         conn = null;
         ctinfo = 0;
         ctStateBits = 0;
+        routeMtu = 0;
     }
 }

@@ -1,0 +1,32 @@
+package io.stockade.engine;
+
+/**
+ * Connection tracking as the engine calls it (the kernel's {@code nf_conntrack_in} at priority
+ * −200 in PREROUTING and OUTPUT, and {@code nf_conntrack_confirm} at the last hook a packet
+ * crosses: end of INPUT or POSTROUTING). Implemented by {@code io.stockade.conntrack.ConntrackTable}.
+ *
+ * <p>Contract: {@link #in} finds or creates (unconfirmed) the entry for {@code skb}, sets
+ * {@code skb.conn}, {@code skb.ctinfo} and {@code skb.ctStateBits} (or marks the packet INVALID);
+ * it leaves packets already marked untracked ({@code ctinfo == 7}, e.g. by {@code -j CT --notrack}
+ * in raw) alone. {@link #confirm} inserts a new entry into the table; a packet dropped before the
+ * confirm step leaves no entry. Both run on the packet path: no allocation for existing entries,
+ * no exceptions. {@code skb.timeNanos} is the clock (expiry is lazy, on packet time).
+ */
+public interface ConnTracker {
+    /** nf_conntrack_in: classify the packet, attach its entry. */
+    void in(Skb skb);
+
+    /** nf_conntrack_confirm: make a new entry permanent (the packet was not dropped). */
+    void confirm(Skb skb);
+
+    /** No tracking: every packet stays with {@code conn == null}, {@code ctinfo == 0}, no state bits. */
+    ConnTracker NONE = new ConnTracker() {
+        @Override
+        public void in(Skb skb) {
+        }
+
+        @Override
+        public void confirm(Skb skb) {
+        }
+    };
+}
