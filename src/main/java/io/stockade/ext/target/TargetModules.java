@@ -1,0 +1,13 @@
+package io.stockade.ext.target;
+
+import io.stockade.rules.TargetExtension;
+import java.util.List;
+
+/** Every target module Stockade implements. Add a module here and nowhere else. */
+public final class TargetModules {
+    private TargetModules() {
+    }
+
+    public static final List<TargetExtension> ALL = List.of(
+    );
+}
