@@ -9,6 +9,19 @@ public final class MatchModules {
     }
 
     public static final List<MatchExtension> ALL = List.of(
-            new CommentMatch()
+            new CommentMatch(),
+            // matches2: header matches and the rest (one line each)
+            new DscpMatch(),
+            new TosMatch(),
+            new EcnMatch(),
+            new AhMatch(),
+            new Ah6Match(),
+            new EspMatch(),
+            new FragMatch(),
+            new Ipv6HeaderMatch(),
+            new RtMatch(),
+            HbhDstMatch.hbh(),
+            HbhDstMatch.dst(),
+            new MhMatch()
     );
 }
