@@ -13,7 +13,15 @@ package io.stockade.rules;
 public record Option(String name, Arg arg, boolean invertible, int id) {
 
     /** Argument arity of an option (getopt's no_argument / required_argument / optional_argument). */
-    public enum Arg { NONE, REQUIRED, OPTIONAL }
+    public enum Arg {
+        NONE, REQUIRED, OPTIONAL,
+        /**
+         * Two arguments ({@code --tcp-flags MASK COMP}, {@code --match-set NAME FLAGS},
+         * {@code --chunk-types any LIST}): the generic parser takes the next two words and hands
+         * them to the extension joined by one space.
+         */
+        TWO
+    }
 
     public static Option flag(String name, int id) {
         return new Option(name, Arg.NONE, false, id);
@@ -29,5 +37,10 @@ public record Option(String name, Arg arg, boolean invertible, int id) {
 
     public static Option invValue(String name, int id) {
         return new Option(name, Arg.REQUIRED, true, id);
+    }
+
+    /** An option taking two arguments (see {@link Arg#TWO}). */
+    public static Option twoValues(String name, boolean invertible, int id) {
+        return new Option(name, Arg.TWO, invertible, id);
     }
 }

@@ -10,6 +10,14 @@ public final class MatchModules {
 
     public static final List<MatchExtension> ALL = List.of(
             new CommentMatch(),
+            // matches1: core and stateful matches (one line each)
+            new TcpMatch(),
+            new UdpMatch(),
+            new IcmpMatch(),
+            new Icmp6Match(),
+            new MultiportMatch(),
+            new ConntrackMatch(),
+            new StateMatch(),
             // matches2: header matches and the rest (one line each)
             new DscpMatch(),
             new TosMatch(),

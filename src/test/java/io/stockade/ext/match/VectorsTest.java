@@ -1,0 +1,79 @@
+package io.stockade.ext.match;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.stockade.rules.Family;
+import io.stockade.rules.ParameterProblem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Runs the upstream iptables {@code .t} vectors of this package's modules through
+ * {@link Harness}: every OK line must parse, pass the kernel check and save exactly as the
+ * vector says; every FAIL line must be refused. Lines that need parts of the command line the
+ * harness does not model (-s, -j, …) are skipped with their reason. Reads the vectors in place
+ * from {@code ../shared}; skips when absent.
+ */
+class VectorsTest {
+    static final Path DIR = Path.of("..", "shared", "conformance", "iptables-extensions");
+
+    static final List<String> FILES = List.of(
+            "libxt_tcp.t", "libxt_udp.t", "libipt_icmp.t", "libip6t_icmp6.t", "libxt_multiport.t",
+            "libxt_conntrack.t", "libipt_conntrack.t", "libip6t_conntrack.t", "libxt_state.t",
+            "libxt_comment.t");
+
+    static List<String> files() {
+        return FILES;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> vectors() throws IOException {
+        Assumptions.assumeTrue(Files.isDirectory(DIR), "../shared/conformance/iptables-extensions is absent");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String file : files()) {
+            List<Family> fams = file.startsWith("libxt_") ? List.of(Family.IPV4, Family.IPV6)
+                    : file.startsWith("libip6t_") ? List.of(Family.IPV6) : List.of(Family.IPV4);
+            int n = 0;
+            for (String line : Files.readAllLines(DIR.resolve(file))) {
+                n++;
+                if (line.isBlank() || line.startsWith("#") || line.startsWith(":") || line.startsWith("*")
+                        || line.startsWith("@") || line.startsWith("%")) {
+                    continue;
+                }
+                String[] f = line.split(";", -1);
+                for (Family fam : fams) {
+                    String name = file + ":" + n + " " + fam + " " + f[0];
+                    tests.add(DynamicTest.dynamicTest(name, () -> judge(f, fam)));
+                }
+            }
+        }
+        return tests.stream();
+    }
+
+    static void judge(String[] f, Family fam) {
+        String rule = f[0];
+        String expect = f[1].equals("=") ? rule : f[1];
+        boolean ok = f[2].equals("OK");
+        try {
+            Harness.Result r = Harness.run(rule, fam);
+            if (!ok) {
+                fail("accepted, expected FAIL; saved as: " + r.save());
+            }
+            assertEquals(expect, r.save());
+        } catch (ParameterProblem e) {
+            if (ok) {
+                fail("refused (" + e.getMessage() + "), expected OK");
+            }
+        } catch (Harness.Unsupported e) {
+            Assumptions.abort("harness does not model " + e.getMessage());
+        }
+    }
+}
