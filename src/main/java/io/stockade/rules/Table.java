@@ -14,6 +14,7 @@ public final class Table {
     private final Family family;
     private final TableKind kind;
     private final Map<String, Chain> chains = new LinkedHashMap<>();
+    private boolean active;
 
     public Table(Family family, TableKind kind) {
         this.family = family;
@@ -31,6 +32,18 @@ public final class Table {
 
     public TableKind kind() {
         return kind;
+    }
+
+    /**
+     * Whether the table has been used (as a kernel table is loaded on first use): only active
+     * tables are printed by iptables-save and kept in the state file.
+     */
+    public boolean active() {
+        return active;
+    }
+
+    public void activate() {
+        this.active = true;
     }
 
     public Chain chain(String name) {
@@ -64,6 +77,7 @@ public final class Table {
 
     public Table copy() {
         Table t = new Table(family, kind);
+        t.active = active;
         t.chains.clear();
         for (Chain c : chains.values()) {
             t.chains.put(c.name(), c.copy(c.name()));
