@@ -15,6 +15,11 @@ public final class Main {
             System.err.println("usage: stockade iptables|ip6tables|iptables-save|iptables-restore|batch|trace|replay|conntrack ...");
             return 2;
         }
+        java.util.List<String> rest = new java.util.ArrayList<>(java.util.List.of(args));
+        int cmdAt = rest.get(0).equals("--state") ? 2 : (rest.get(0).startsWith("--state=") ? 1 : 0);
+        if (cmdAt < rest.size() && IptablesCli.handles(rest.get(cmdAt))) {
+            return IptablesCli.main(rest);
+        }
         System.err.println("stockade: unknown command '" + args[0] + "'");
         return 2;
     }

@@ -27,6 +27,18 @@ public final class CommandExecutor {
         }
         Table t = rs.table(p.family, p.table);
         t.activate();
+        run(t, p, out, true);
+    }
+
+    /**
+     * Runs one command of a restore transaction on the scratch table: jumps and checkentry are
+     * validated at COMMIT ({@link TableValidator}), as the kernel does for a whole table.
+     */
+    public void executeOnTable(Table t, ParsedCommand p, StringBuilder out) throws CommandFailure {
+        run(t, p, out, false);
+    }
+
+    private void run(Table t, ParsedCommand p, StringBuilder out, boolean immediate) throws CommandFailure {
         String prog = p.program;
         boolean modifies = true;
         int cmd = p.command;
@@ -49,7 +61,9 @@ public final class CommandExecutor {
             case ParsedCommand.CMD_APPEND -> {
                 Chain c = chain(t, p);
                 for (Rule r : p.rules) {
-                    checkJump(t, r, prog);
+                    if (immediate) {
+                        checkJump(t, r, prog);
+                    }
                     c.rules().add(r);
                 }
             }
@@ -59,7 +73,9 @@ public final class CommandExecutor {
                     throw Messages.kernel(prog, "Index of insertion too big.");
                 }
                 for (Rule r : p.rules) {
-                    checkJump(t, r, prog);
+                    if (immediate) {
+                        checkJump(t, r, prog);
+                    }
                     c.rules().add(p.ruleNum - 1, r);
                 }
             }
@@ -72,7 +88,9 @@ public final class CommandExecutor {
                     throw Messages.kernel(prog, "Index of replacement too big.");
                 }
                 Rule r = p.rules.get(0);
-                checkJump(t, r, prog);
+                if (immediate) {
+                    checkJump(t, r, prog);
+                }
                 c.rules().set(p.ruleNum - 1, r);
             }
             case ParsedCommand.CMD_DELETE -> {
@@ -107,7 +125,7 @@ public final class CommandExecutor {
                     verbose(p, out, "Flushing chain `" + c.name() + "'");
                     c.rules().clear();
                 } else {
-                    for (Chain c : t.chains()) {
+                    for (Chain c : Chains.ordered(t)) {
                         verbose(p, out, "Flushing chain `" + c.name() + "'");
                         c.rules().clear();
                     }
@@ -161,7 +179,7 @@ public final class CommandExecutor {
             }
             default -> throw Messages.parameter(prog, "no command specified");
         }
-        if (modifies) {
+        if (modifies && immediate) {
             TableValidator.validate(t, prog);
         }
     }
@@ -251,7 +269,7 @@ public final class CommandExecutor {
             return;
         }
         List<Chain> users = new ArrayList<>();
-        for (Chain c : t.chains()) {
+        for (Chain c : Chains.ordered(t)) {
             if (!c.builtin()) {
                 users.add(c);
             }
@@ -261,7 +279,7 @@ public final class CommandExecutor {
                 throw Messages.kernel(prog, "Directory not empty.");
             }
         }
-        for (Chain c : t.chains()) {
+        for (Chain c : Chains.ordered(t)) {
             if (c.builtin()) {
                 for (Rule r : c.rules()) {
                     if (r.target() instanceof RuleTarget.Jump) {
@@ -279,7 +297,7 @@ public final class CommandExecutor {
     private void list(Table t, ParsedCommand p, StringBuilder out) {
         Listing l = new Listing(p.numeric, p.verbose > 0, p.exact, p.lineNumbers, resolver);
         boolean first = true;
-        for (Chain c : t.chains()) {
+        for (Chain c : Chains.ordered(t)) {
             if (p.chain != null && !c.name().equals(p.chain)) {
                 continue;
             }
@@ -307,7 +325,7 @@ public final class CommandExecutor {
             }
             return;
         }
-        for (Chain c : t.chains()) {
+        for (Chain c : Chains.ordered(t)) {
             if (p.chain != null && !c.name().equals(p.chain)) {
                 continue;
             }
@@ -320,12 +338,12 @@ public final class CommandExecutor {
                 out.append('\n');
             }
         }
-        for (Chain c : t.chains()) {
+        for (Chain c : Chains.ordered(t)) {
             if ((p.chain == null || c.name().equals(p.chain)) && !c.builtin()) {
                 out.append("-N ").append(c.name()).append('\n');
             }
         }
-        for (Chain c : t.chains()) {
+        for (Chain c : Chains.ordered(t)) {
             if (p.chain != null && !c.name().equals(p.chain)) {
                 continue;
             }

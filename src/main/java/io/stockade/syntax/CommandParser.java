@@ -256,11 +256,11 @@ public final class CommandParser {
                     }
                 }
                 case 'h' -> {
-                    throw new CommandFailure(0, Help.text(program, family));
+                    throw new CommandFailure(0, CommandFailure.Kind.INFO, program, Help.text(program, family));
                 }
                 case 'V' -> {
-                    throw new CommandFailure(0, invert ? "Not " + Messages.banner(program) + " ;-)"
-                            : Messages.banner(program));
+                    throw new CommandFailure(0, CommandFailure.Kind.INFO, program,
+                            invert ? "Not " + Messages.banner(program) + " ;-)" : Messages.banner(program));
                 }
                 case 'p' -> {
                     setOption(s, OPT_PROTOCOL, invert);
@@ -396,7 +396,7 @@ public final class CommandParser {
                             p.ignored = true;
                             return p;
                         }
-                        throw new CommandFailure(2, Messages.tryHelp(program));
+                        throw new CommandFailure(2, CommandFailure.Kind.BARE_TRY, program, "");
                     }
                 }
                 case Getopt.NON_OPTION -> {
@@ -407,7 +407,7 @@ public final class CommandParser {
                         invert = true;
                         continue;
                     }
-                    throw new CommandFailure(2, "Bad argument `" + optarg + "'\n" + Messages.tryHelp(program));
+                    throw new CommandFailure(2, CommandFailure.Kind.BARE_TRY, program, "Bad argument `" + optarg + "'");
                 }
                 case MODULE_OPTION -> {
                     ModuleUse m = (ModuleUse) e.longOpt.owner();
@@ -508,7 +508,7 @@ public final class CommandParser {
         }
         TableKind table = TableKind.byName(s.tableName);
         if (table == null) {
-            throw new CommandFailure(3, Messages.banner(program) + ": table '" + s.tableName
+            throw new CommandFailure(3, CommandFailure.Kind.BANNER, program, "table '" + s.tableName
                     + "' does not exist\nPerhaps " + family.command + " or your kernel needs to be upgraded.");
         }
         p.table = table;

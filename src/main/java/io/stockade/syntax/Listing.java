@@ -32,7 +32,7 @@ public final class Listing {
     /** Number of rules in the table that jump or go to {@code chain}. */
     public static int references(Table t, String chain) {
         int n = 0;
-        for (Chain c : t.chains()) {
+        for (Chain c : Chains.ordered(t)) {
             for (Rule r : c.rules()) {
                 if (r.target() instanceof RuleTarget.Jump j && j.chain().equals(chain)) {
                     n++;

@@ -24,22 +24,22 @@ public final class Messages {
         return "Try `" + program + " -h' or '" + program + " --help' for more information.";
     }
 
-    /** xtables_error(PARAMETER_PROBLEM, msg) as printed by the command-line tool. */
+    /** xtables_error(PARAMETER_PROBLEM, msg). */
     public static CommandFailure parameter(String program, String msg) {
-        return new CommandFailure(2, banner(program) + ": " + msg + "\n" + tryHelp(program));
+        return new CommandFailure(2, CommandFailure.Kind.PARAMETER, program, msg);
     }
 
-    /** A ParameterProblem from the parser or a module, worded as the tool prints it. */
+    /** A ParameterProblem from the parser or a module. */
     public static CommandFailure of(String program, ParameterProblem p) {
         if (p.exitCode() == ParameterProblem.PARAMETER) {
             return parameter(program, p.getMessage());
         }
-        return new CommandFailure(p.exitCode(), banner(program) + ": " + p.getMessage());
+        return new CommandFailure(p.exitCode(), CommandFailure.Kind.KERNEL, program, p.getMessage());
     }
 
-    /** A kernel-reported failure: "iptables: TEXT" exit 1 (TEXT carries its final period). */
+    /** A kernel-reported failure: "iptables: TEXT", exit 1 (TEXT carries its final period). */
     public static CommandFailure kernel(String program, String text) {
-        return new CommandFailure(1, program + ": " + text);
+        return new CommandFailure(1, CommandFailure.Kind.KERNEL, program, text);
     }
 
     public static final String NO_CHAIN = "No chain/target/match by that name.";
