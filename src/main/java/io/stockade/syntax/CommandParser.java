@@ -415,6 +415,10 @@ public final class CommandParser {
                     if (invert && !o.invertible()) {
                         throw bad(m.name + ": option \"--" + o.name() + "\" cannot be inverted.\n");
                     }
+                    if (o.arg() == Option.Arg.TWO && optarg != null && g.optind < argv.size()
+                            && !argv.get(g.optind).startsWith("-") && !argv.get(g.optind).startsWith("!")) {
+                        optarg = optarg + " " + argv.get(g.optind++);
+                    }
                     if (m.targetParser != null) {
                         m.targetParser.parse(o, optarg, invert);
                     } else {
@@ -691,7 +695,8 @@ public final class CommandParser {
 
     private ParseEnv parseEnv(State s) {
         TableKind t = TableKind.byName(s.tableName);
-        return new ParseEnv(family, t != null ? t : TableKind.FILTER);
+        return new ParseEnv(family, t != null ? t : TableKind.FILTER, s.protocol == null ? 0 : s.proto,
+                (s.invflags & IpHeaderFilter.INV_PROTO) != 0);
     }
 
     /** load_proto: the match named after -p's protocol, loaded once on the first unknown option. */

@@ -119,7 +119,7 @@ final class Getopt {
                 return e;
             }
             e.optarg = tok.substring(eq + 1);
-        } else if (found.arg() == Option.Arg.REQUIRED) {
+        } else if (found.arg() == Option.Arg.REQUIRED || found.arg() == Option.Arg.TWO) {
             if (optind < argv.size()) {
                 e.optarg = argv.get(optind++);
             } else {

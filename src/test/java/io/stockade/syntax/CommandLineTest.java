@@ -142,7 +142,7 @@ class CommandLineTest {
         assertErr(c.ipt("-P INPUT RETURN"), 1, "iptables: Bad policy name. Run `dmesg' for more information.\n");
         assertErr(c.ipt("-t foo -L"), 3, "iptables v1.8.9 (nf_tables): table 'foo' does not exist\n"
                 + "Perhaps iptables or your kernel needs to be upgraded.\n");
-        assertErr(c.ipt("-A INPUT -p tcp --dport"), 2, "iptables v1.8.9 (nf_tables): unknown option \"--dport\"\n"
+        assertErr(c.ipt("-A INPUT -p tcp --dport"), 2, "iptables v1.8.9 (nf_tables): option \"--dport\" requires an argument\n"
                 + "Try `iptables -h' or 'iptables --help' for more information.\n");
     }
 
