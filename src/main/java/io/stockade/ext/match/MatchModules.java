@@ -30,6 +30,16 @@ public final class MatchModules {
             new RtMatch(),
             HbhDstMatch.hbh(),
             HbhDstMatch.dst(),
-            new MhMatch()
+            new MhMatch(),
+            new IpcompMatch(),
+            new Eui64Match(),
+            new CpuMatch(),
+            new ClusterMatch(),
+            new CgroupMatch(),
+            new SocketMatch(),
+            new ConnlabelMatch(),
+            new RealmMatch(),
+            new DevgroupMatch(),
+            new NfacctMatch()
     );
 }

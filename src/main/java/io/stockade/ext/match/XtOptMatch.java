@@ -158,6 +158,14 @@ abstract class XtOptMatch implements MatchExtension {
             case UINT8, UINT16, UINT32, UINT64 -> parseInt(cb);
             case UINT8RC, UINT16RC, UINT32RC -> parseMint(cb);
             case TOSMASK -> parseTosMask(cb);
+            case STRING -> {
+                if (e.min != 0 && cb.arg.length() < e.min) {
+                    throw new ParameterProblem("Argument must have a minimum length of " + e.min + " characters");
+                }
+                if (e.max != 0 && cb.arg.length() > e.max) {
+                    throw new ParameterProblem("Argument must have a maximum length of " + e.max + " characters");
+                }
+            }
             default -> {
             }
         }

@@ -77,6 +77,7 @@ final class M2Harness {
             case 132 -> "sctp";
             case 33 -> "dccp";
             case 135 -> "mobility-header";
+            case 108 -> "ipcomp";
             case 1 -> "icmp";
             case 58 -> "ipv6-icmp";
             default -> Integer.toString(n);
@@ -109,6 +110,12 @@ final class M2Harness {
         }
         if (proto != 0) {
             save.append(invProto ? "! " : "").append("-p ").append(protoName(proto));
+        }
+        String target = null;
+        if (t.size() >= 2 && t.get(t.size() - 2).equals("-j")
+                && List.of("ACCEPT", "DROP", "RETURN").contains(t.getLast())) {
+            target = t.getLast();
+            t = t.subList(0, t.size() - 2);
         }
         while (i < t.size()) {
             if (!t.get(i).equals("-m") || i + 1 >= t.size()) {
@@ -173,6 +180,9 @@ final class M2Harness {
             if (err != null) {
                 return new Result(null, err, specs);
             }
+        }
+        if (target != null) {
+            save.append(" -j ").append(target);
         }
         return new Result(save.toString(), null, specs);
     }

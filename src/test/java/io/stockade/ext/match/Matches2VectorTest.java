@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stockade.rules.Family;
+import io.stockade.rules.Hook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,8 @@ class Matches2VectorTest {
     static final String[] FILES = {
         "libxt_dscp", "libxt_tos", "libxt_ecn", "libipt_ah", "libip6t_ah", "libxt_esp", "libip6t_frag",
         "libip6t_ipv6header", "libip6t_rt", "libip6t_hbh", "libip6t_dst", "libip6t_mh",
+        "libxt_ipcomp", "libip6t_eui64", "libxt_cpu", "libxt_cluster", "libxt_cgroup", "libxt_socket",
+        "libxt_connlabel", "libipt_realm", "libxt_nfacct",
     };
 
     static List<String> files() {
@@ -43,11 +46,21 @@ class Matches2VectorTest {
             List<Family> families = f.startsWith("libipt_") ? List.of(Family.IPV4)
                     : f.startsWith("libip6t_") ? List.of(Family.IPV6) : List.of(Family.IPV4, Family.IPV6);
             int n = 0;
+            List<Hook> chains = List.of(Hook.INPUT);
             for (String line : Files.readAllLines(p)) {
                 n++;
-                if (line.isBlank() || "#:*@%".indexOf(line.charAt(0)) >= 0) {
+                if (line.startsWith(":")) {
+                    List<Hook> hs = new ArrayList<>();
+                    for (String c : line.substring(1).split(",")) {
+                        hs.add(Hook.valueOf(c.strip()));
+                    }
+                    chains = hs;
                     continue;
                 }
+                if (line.isBlank() || "#*@%".indexOf(line.charAt(0)) >= 0) {
+                    continue;
+                }
+                List<Hook> hooks = chains;
                 String[] fld = line.split(";", -1);
                 String rule = fld[0];
                 String save = fld[1].equals("=") ? rule : fld[1];
@@ -55,13 +68,19 @@ class Matches2VectorTest {
                 for (Family fam : families) {
                     String name = f + ":" + n + " " + fam + " " + rule;
                     tests.add(DynamicTest.dynamicTest(name, () -> {
-                        M2Harness.Result r = M2Harness.parse(fam, rule);
-                        assumeTrue(r != null, "rule uses parts the harness does not model");
-                        if (ok) {
-                            assertNotNull(r.save(), () -> "rejected: " + r.error());
-                            assertEquals(save, r.save());
-                        } else {
-                            assertTrue(r.save() == null, () -> "should fail, saved as " + r.save());
+                        boolean anyFailed = false;
+                        for (Hook hook : hooks) {
+                            M2Harness.Result r = M2Harness.parse(fam, rule, hook);
+                            assumeTrue(r != null, "rule uses parts the harness does not model");
+                            if (ok) {
+                                assertNotNull(r.save(), () -> hook + ": rejected: " + r.error());
+                                assertEquals(save, r.save(), hook.toString());
+                            } else if (r.save() == null) {
+                                anyFailed = true;
+                            }
+                        }
+                        if (!ok) {
+                            assertTrue(anyFailed, "should fail on some chain");
                         }
                     }));
                 }
