@@ -52,6 +52,16 @@ public interface AddressTypes {
     /** The route type bit (as {@link #typeMask}: UNICAST, LOCAL, BLACKHOLE, …) of the best route, 0 if none. */
     int routeType(int ipVersion, long hi, long lo);
 
+    /**
+     * The source address the host would use for a packet it sends to {@code (hi, lo)} (the
+     * route's preferred source, else the primary address of the output interface), written to
+     * {@code out[0]} (hi) and {@code out[1]} (lo). Used by REJECT for ICMP errors about packets
+     * that were not addressed to this host. Returns false when no address is known.
+     */
+    default boolean preferredSource(int ipVersion, long hi, long lo, long[] out) {
+        return false;
+    }
+
     /** Nothing is known: no local addresses, no routes. */
     AddressTypes NONE = new AddressTypes() {
         @Override

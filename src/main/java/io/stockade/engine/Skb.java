@@ -44,6 +44,36 @@ public final class Skb {
     /** MTU of the route the packet takes (set by the engine's routing step; 0 before routing). */
     public int routeMtu;
 
+    /** Traffic-control priority ({@code skb->priority}), set by CLASSIFY. */
+    public int priority;
+    /** TRACE was hit: the engine prints trace lines for this packet's rule traversal. */
+    public boolean trace;
+    /** Security mark ({@code skb->secmark}), set by SECMARK/CONNSECMARK. */
+    public int secmark;
+    /** Conntrack template from {@code -j CT} in raw: zone (0 = default), helper name or null. */
+    public int ctZone;
+    public String ctHelper;
+    /** NFQUEUE {@code --queue-bypass}: accept instead of drop when no program listens on the queue. */
+    public boolean queueBypass;
+
+    /**
+     * The link-layer header the packet arrived with (Ethernet: destination MAC, source MAC,
+     * ethertype — 14 bytes), as LOG prints it after {@code MAC=}; {@code macHeaderLength} 0 when
+     * there is none (locally generated packets, or a capture without link layer).
+     */
+    public final byte[] macHeader = new byte[32];
+    public int macHeaderLength;
+
+    /**
+     * Per-worker scratch space for targets that build packets or text on the packet path
+     * (REJECT replies, LOG lines): valid only during one target call, never retained.
+     */
+    public final byte[] scratchBytes = new byte[1536];
+    public final java.lang.foreign.MemorySegment scratch = java.lang.foreign.MemorySegment.ofArray(scratchBytes);
+    public final StringBuilder scratchText = new StringBuilder(1024);
+    /** Scratch for one address (hi, lo) returned by host lookups. */
+    public final long[] scratchAddr = new long[2];
+
     /** Resets metadata for the next packet (the descriptor is reset by its parser). */
     public void resetMeta() {
         hook = null;
@@ -59,5 +89,12 @@ public final class Skb {
         ctinfo = 0;
         ctStateBits = 0;
         routeMtu = 0;
+        priority = 0;
+        trace = false;
+        secmark = 0;
+        ctZone = 0;
+        ctHelper = null;
+        queueBypass = false;
+        macHeaderLength = 0;
     }
 }

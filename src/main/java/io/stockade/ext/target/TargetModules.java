@@ -9,5 +9,9 @@ public final class TargetModules {
     }
 
     public static final List<TargetExtension> ALL = List.of(
+            new RejectTarget(),
+            new LogTarget(),
+            new MarkTarget(),
+            new ConnmarkTarget()
     );
 }

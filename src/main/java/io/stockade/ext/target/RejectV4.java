@@ -1,0 +1,203 @@
+package io.stockade.ext.target;
+
+import io.stockade.engine.AddressTypes;
+import io.stockade.engine.Emitter;
+import io.stockade.engine.Skb;
+import io.stockade.packet.PacketDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The IPv4 replies of REJECT, byte for byte as net/ipv4/netfilter/nf_reject_ipv4.c and
+ * net/ipv4/icmp.c build them. Allocation-free; the reply is built in {@link Skb#scratchBytes}.
+ *
+ * <ul>
+ * <li>TCP reset ({@code nf_send_reset}): none for non-first fragments, non-TCP, truncated TCP,
+ * RST segments, bad TCP checksums, or broadcast/multicast destinations. IP: no options, TOS 0,
+ * ID 0, DF, TTL 64 (the default {@code ip_default_ttl}), addresses swapped. TCP: ports swapped,
+ * 20-byte header, window 0; if the offending segment had ACK, {@code seq = its ack} and flags
+ * RST; else {@code ack = seq + SYN + FIN + payload length} and flags RST|ACK.</li>
+ * <li>ICMP destination unreachable ({@code nf_send_unreach} → {@code icmp_send}): none for
+ * non-first fragments, packets not addressed to this host at the link layer, broadcast or
+ * multicast destinations, ICMP errors (and ICMP types above 18), or a bad checksum (TCP/UDP
+ * with the pseudo header; UDP without checksum, GRE, AH, ESP, SCTP, UDP-Lite and DCCP are not
+ * verified). IP: TOS {@code (tos & 0x1e) | 0xc0}, no DF, TTL 64, source = the original
+ * destination if local, else the host's preferred source towards the original sender. The ICMP
+ * data quotes the original datagram from its IP header on, so that the reply is at most 576
+ * bytes (or the route MTU if smaller).</li>
+ * </ul>
+ */
+final class RejectV4 {
+    private static final int PROTO_ICMP = 1;
+    private static final int PROTO_TCP = 6;
+    private static final int PROTO_UDP = 17;
+    /** Linux's default net.ipv4.ip_default_ttl. */
+    static final int DEFAULT_TTL = 64;
+    /** RFC 1812 limit icmp_send applies to the whole error. */
+    static final int MAX_ICMP_ERROR = 576;
+
+    private RejectV4() {
+    }
+
+    static void sendReset(Skb skb, Emitter emitter) {
+        PacketDescriptor pd = skb.pd;
+        MemorySegment in = pd.data;
+        if (pd.fragOffset != 0 || pd.protocol != PROTO_TCP || pd.l4Offset < 0) {
+            return;
+        }
+        int tcpOff = pd.l4Offset;
+        int total = Math.min(pd.ipTotalLength, pd.length);
+        if (tcpOff + 20 > total) {
+            return;
+        }
+        int flags = u8(in, tcpOff + 13);
+        if ((flags & 0x04) != 0) {
+            return;
+        }
+        int segLen = total - tcpOff;
+        if (pd.ipTotalLength > pd.length
+                || InetChecksum.finish(InetChecksum.add(in, tcpOff, segLen,
+                        InetChecksum.pseudo4(pd.srcLo, pd.dstLo, PROTO_TCP, segLen))) != 0) {
+            return;
+        }
+        if (badDestination(skb)) {
+            return;
+        }
+        byte[] b = skb.scratchBytes;
+        ipHeader(b, 40, 0, 0, 0x4000, PROTO_TCP, pd.dstLo, pd.srcLo);
+        int doff = (u8(in, tcpOff + 12) >>> 4) * 4;
+        long seq = u32(in, tcpOff + 4);
+        long ack = u32(in, tcpOff + 8);
+        InetChecksum.put16(b, 20, u16(in, tcpOff + 2));
+        InetChecksum.put16(b, 22, u16(in, tcpOff));
+        if ((flags & 0x10) != 0) {
+            InetChecksum.put32(b, 24, ack);
+            InetChecksum.put32(b, 28, 0);
+            b[33] = 0x04;
+        } else {
+            int plus = ((flags & 0x02) != 0 ? 1 : 0) + ((flags & 0x01) != 0 ? 1 : 0);
+            InetChecksum.put32(b, 24, 0);
+            InetChecksum.put32(b, 28, seq + plus + pd.ipTotalLength - pd.l3HeaderLength - doff);
+            b[33] = 0x14;
+        }
+        b[32] = 0x50;
+        InetChecksum.put16(b, 34, 0);
+        InetChecksum.put16(b, 36, 0);
+        InetChecksum.put16(b, 38, 0);
+        InetChecksum.put16(b, 36, InetChecksum.finish(InetChecksum.add(b, 20, 20,
+                InetChecksum.pseudo4(pd.dstLo, pd.srcLo, PROTO_TCP, 20))));
+        emitter.emitPacket(4, skb.scratch, 40, skb);
+    }
+
+    static void sendUnreach(Skb skb, int code, Emitter emitter) {
+        PacketDescriptor pd = skb.pd;
+        MemorySegment in = pd.data;
+        if (pd.fragOffset != 0 || skb.pktType != 0 || badDestination(skb)) {
+            return;
+        }
+        int ihl = pd.l3HeaderLength;
+        int proto = pd.protocol;
+        int total = Math.min(pd.ipTotalLength, pd.length);
+        if (proto == PROTO_ICMP) {
+            if (ihl >= total) {
+                return;
+            }
+            int inner = u8(in, ihl);
+            if (inner > 18 || isIcmpError(inner)) {
+                return;
+            }
+        }
+        if (verifiesChecksum(in, ihl, total, proto)) {
+            if (pd.ipTotalLength > pd.length) {
+                return;
+            }
+            long sum = proto == PROTO_TCP || proto == PROTO_UDP
+                    ? InetChecksum.pseudo4(pd.srcLo, pd.dstLo, proto, total - ihl) : 0;
+            if (InetChecksum.finish(InetChecksum.add(in, ihl, total - ihl, sum)) != 0) {
+                return;
+            }
+        }
+        long src = pd.dstLo;
+        if ((skb.addressTypes.typeMask(4, 0, pd.dstLo, "") & AddressTypes.LOCAL) == 0
+                && skb.addressTypes.preferredSource(4, 0, pd.srcLo, skb.scratchAddr)) {
+            src = skb.scratchAddr[1];
+        }
+        // LINUX-DIFF: IP options of the offending packet (record route, timestamp) are not echoed
+        // in the error's own IP header; Linux echoes them via __ip_options_echo.
+        int room = MAX_ICMP_ERROR;
+        if (skb.routeMtu > 0 && skb.routeMtu < room) {
+            room = skb.routeMtu;
+        }
+        int quote = Math.min(total, room - 28);
+        int len = 28 + quote;
+        byte[] b = skb.scratchBytes;
+        // LINUX-DIFF: the IP ID of an ICMP error is a hash of the addresses and the packet
+        // time; Linux draws it from a per-destination counter salted with a boot-time secret.
+        int id = mix(pd.srcLo ^ (pd.dstLo << 32) ^ skb.timeNanos) & 0xffff;
+        ipHeader(b, len, (pd.tos & 0x1e) | 0xc0, id, 0, PROTO_ICMP, src, pd.srcLo);
+        b[20] = 3;
+        b[21] = (byte) code;
+        InetChecksum.put16(b, 22, 0);
+        InetChecksum.put32(b, 24, 0);
+        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, 0, b, 28, quote);
+        InetChecksum.put16(b, 22, InetChecksum.finish(InetChecksum.add(b, 20, len - 20, 0)));
+        emitter.emitPacket(4, skb.scratch, len, skb);
+    }
+
+    static int mix(long v) {
+        v ^= v >>> 33;
+        v *= 0xff51afd7ed558ccdL;
+        v ^= v >>> 33;
+        return (int) v;
+    }
+
+    /** Replies never go to packets sent to a broadcast or multicast address (rt_flags). */
+    private static boolean badDestination(Skb skb) {
+        long dst = skb.pd.dstLo & 0xffffffffL;
+        if (dst == 0xffffffffL || (dst >>> 28) == 0xe) {
+            return true;
+        }
+        int t = skb.addressTypes.typeMask(4, 0, dst, "");
+        return (t & (AddressTypes.BROADCAST | AddressTypes.MULTICAST)) != 0;
+    }
+
+    /** icmp_pointers[type].error: destination unreachable, source quench, redirect, time exceeded, parameter problem. */
+    private static boolean isIcmpError(int type) {
+        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+    }
+
+    /** nf_reject_verify_csum: whether the kernel checks this protocol's checksum before replying. */
+    static boolean verifiesChecksum(MemorySegment in, int l4, int total, int proto) {
+        return switch (proto) {
+            case PROTO_UDP -> l4 + 8 > total || u16(in, l4 + 6) != 0;
+            case 47, 51, 50, 132, 136, 33 -> false;
+            default -> true;
+        };
+    }
+
+    private static void ipHeader(byte[] b, int totalLength, int tos, int id, int frag, int proto, long src, long dst) {
+        b[0] = 0x45;
+        b[1] = (byte) tos;
+        InetChecksum.put16(b, 2, totalLength);
+        InetChecksum.put16(b, 4, id);
+        InetChecksum.put16(b, 6, frag);
+        b[8] = (byte) DEFAULT_TTL;
+        b[9] = (byte) proto;
+        InetChecksum.put16(b, 10, 0);
+        InetChecksum.put32(b, 12, src);
+        InetChecksum.put32(b, 16, dst);
+        InetChecksum.put16(b, 10, InetChecksum.finish(InetChecksum.add(b, 0, 20, 0)));
+    }
+
+    static int u8(MemorySegment s, int off) {
+        return s.get(ValueLayout.JAVA_BYTE, off) & 0xff;
+    }
+
+    static int u16(MemorySegment s, int off) {
+        return (u8(s, off) << 8) | u8(s, off + 1);
+    }
+
+    static long u32(MemorySegment s, int off) {
+        return ((long) u16(s, off) << 16) | u16(s, off + 2);
+    }
+}

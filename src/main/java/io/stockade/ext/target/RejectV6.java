@@ -1,0 +1,153 @@
+package io.stockade.ext.target;
+
+import io.stockade.engine.AddressTypes;
+import io.stockade.engine.Emitter;
+import io.stockade.engine.Skb;
+import io.stockade.packet.PacketDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The IPv6 replies of REJECT, as net/ipv6/netfilter/nf_reject_ipv6.c and net/ipv6/icmp.c build
+ * them. Allocation-free; the reply is built in {@link Skb#scratchBytes}.
+ *
+ * <ul>
+ * <li>TCP reset ({@code nf_send_reset6}): none unless both addresses are unicast, for
+ * non-first fragments, non-TCP, truncated TCP, RST segments or bad checksums. IPv6: traffic
+ * class 0, flow label 0, hop limit 64; TCP as for IPv4 (seq = their ack with RST, else
+ * RST|ACK with ack = seq + SYN + FIN + payload), window 0.</li>
+ * <li>ICMPv6 destination unreachable ({@code nf_send_unreach6} → {@code icmp6_send}): none for
+ * non-first fragments, bad checksums (pseudo header for every protocol; the same exemptions as
+ * IPv4), multicast destinations or packets not for this host at the link layer, unspecified or
+ * multicast sources, or ICMPv6 errors. Traffic class 0, hop limit 64, source = the original
+ * destination if local, else the host's preferred source; the data quotes the original packet
+ * up to the IPv6 minimum MTU (1280 bytes in all).</li>
+ * </ul>
+ */
+final class RejectV6 {
+    private static final int PROTO_TCP = 6;
+    private static final int PROTO_ICMPV6 = 58;
+    /** Linux's default net.ipv6.conf.*.hop_limit. */
+    static final int DEFAULT_HOP_LIMIT = 64;
+    /** IPV6_MIN_MTU. */
+    static final int MIN_MTU = 1280;
+
+    private RejectV6() {
+    }
+
+    static void sendReset(Skb skb, Emitter emitter) {
+        PacketDescriptor pd = skb.pd;
+        MemorySegment in = pd.data;
+        if (!unicast(pd.srcHi, pd.srcLo) || !unicast(pd.dstHi, pd.dstLo)) {
+            return;
+        }
+        if (pd.fragOffset != 0 || pd.protocol != PROTO_TCP || pd.l4Offset < 0) {
+            return;
+        }
+        int tcpOff = pd.l4Offset;
+        int total = Math.min(pd.ipTotalLength, pd.length);
+        if (tcpOff + 20 > total || pd.ipTotalLength > pd.length) {
+            return;
+        }
+        int flags = RejectV4.u8(in, tcpOff + 13);
+        if ((flags & 0x04) != 0) {
+            return;
+        }
+        int segLen = total - tcpOff;
+        if (InetChecksum.finish(InetChecksum.add(in, tcpOff, segLen,
+                InetChecksum.pseudo6(pd.srcHi, pd.srcLo, pd.dstHi, pd.dstLo, PROTO_TCP, segLen))) != 0) {
+            return;
+        }
+        byte[] b = skb.scratchBytes;
+        ipv6Header(b, 0, 20, PROTO_TCP, pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo);
+        int doff = (RejectV4.u8(in, tcpOff + 12) >>> 4) * 4;
+        InetChecksum.put16(b, 40, RejectV4.u16(in, tcpOff + 2));
+        InetChecksum.put16(b, 42, RejectV4.u16(in, tcpOff));
+        if ((flags & 0x10) != 0) {
+            InetChecksum.put32(b, 44, RejectV4.u32(in, tcpOff + 8));
+            InetChecksum.put32(b, 48, 0);
+            b[53] = 0x04;
+        } else {
+            int plus = ((flags & 0x02) != 0 ? 1 : 0) + ((flags & 0x01) != 0 ? 1 : 0);
+            InetChecksum.put32(b, 44, 0);
+            InetChecksum.put32(b, 48, RejectV4.u32(in, tcpOff + 4) + plus + segLen - doff);
+            b[53] = 0x14;
+        }
+        b[52] = 0x50;
+        InetChecksum.put16(b, 54, 0);
+        InetChecksum.put16(b, 56, 0);
+        InetChecksum.put16(b, 58, 0);
+        InetChecksum.put16(b, 56, InetChecksum.finish(InetChecksum.add(b, 40, 20,
+                InetChecksum.pseudo6(pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo, PROTO_TCP, 20))));
+        emitter.emitPacket(6, skb.scratch, 60, skb);
+    }
+
+    static void sendUnreach(Skb skb, int code, Emitter emitter) {
+        PacketDescriptor pd = skb.pd;
+        MemorySegment in = pd.data;
+        int total = Math.min(pd.ipTotalLength, pd.length);
+        if (pd.fragOffset != 0 || pd.l4Offset < 0 || pd.l4Offset >= total) {
+            return;
+        }
+        int l4 = pd.l4Offset;
+        int proto = pd.protocol;
+        if (RejectV4.verifiesChecksum(in, l4, total, proto)) {
+            if (pd.ipTotalLength > pd.length || InetChecksum.finish(InetChecksum.add(in, l4, total - l4,
+                    InetChecksum.pseudo6(pd.srcHi, pd.srcLo, pd.dstHi, pd.dstLo, proto, total - l4))) != 0) {
+                return;
+            }
+        }
+        if (multicast(pd.dstHi) || skb.pktType != 0) {
+            return;
+        }
+        if ((pd.srcHi == 0 && pd.srcLo == 0) || multicast(pd.srcHi)) {
+            return;
+        }
+        if (proto == PROTO_ICMPV6 && (RejectV4.u8(in, l4) & 0x80) == 0) {
+            return;
+        }
+        long srcHi = pd.dstHi;
+        long srcLo = pd.dstLo;
+        if ((skb.addressTypes.typeMask(6, pd.dstHi, pd.dstLo, "") & AddressTypes.LOCAL) == 0
+                && skb.addressTypes.preferredSource(6, pd.srcHi, pd.srcLo, skb.scratchAddr)) {
+            srcHi = skb.scratchAddr[0];
+            srcLo = skb.scratchAddr[1];
+        }
+        int quote = Math.min(total, MIN_MTU - 48);
+        int len = 48 + quote;
+        byte[] b = skb.scratchBytes;
+        // LINUX-DIFF: the flow label is a hash of the addresses; Linux's auto flow label hashes
+        // the flow keys with a boot-time secret.
+        int flow = RejectV4.mix(srcHi ^ srcLo ^ pd.srcHi ^ (pd.srcLo << 1)) & 0xfffff;
+        ipv6Header(b, flow, len - 40, PROTO_ICMPV6, srcHi, srcLo, pd.srcHi, pd.srcLo);
+        b[40] = 1;
+        b[41] = (byte) code;
+        InetChecksum.put16(b, 42, 0);
+        InetChecksum.put32(b, 44, 0);
+        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, 0, b, 48, quote);
+        InetChecksum.put16(b, 42, InetChecksum.finish(InetChecksum.add(b, 40, len - 40,
+                InetChecksum.pseudo6(srcHi, srcLo, pd.srcHi, pd.srcLo, PROTO_ICMPV6, len - 40))));
+        emitter.emitPacket(6, skb.scratch, len, skb);
+    }
+
+    private static boolean multicast(long hi) {
+        return (hi >>> 56) == 0xff;
+    }
+
+    /** ipv6_addr_type(..) & IPV6_ADDR_UNICAST: neither unspecified nor multicast. */
+    private static boolean unicast(long hi, long lo) {
+        return !(hi == 0 && lo == 0) && !multicast(hi);
+    }
+
+    private static void ipv6Header(byte[] b, int flow, int payloadLength, int next,
+                                   long srcHi, long srcLo, long dstHi, long dstLo) {
+        InetChecksum.put32(b, 0, 0x60000000L | flow);
+        InetChecksum.put16(b, 4, payloadLength);
+        b[6] = (byte) next;
+        b[7] = (byte) DEFAULT_HOP_LIMIT;
+        InetChecksum.put64(b, 8, srcHi);
+        InetChecksum.put64(b, 16, srcLo);
+        InetChecksum.put64(b, 24, dstHi);
+        InetChecksum.put64(b, 32, dstLo);
+    }
+}

@@ -1,0 +1,106 @@
+package io.stockade.ext.target;
+
+import io.stockade.rules.ParameterProblem;
+
+/**
+ * Argument parsing and error texts shared by the target modules, as libxtables does them
+ * ({@code xtables_strtoul}, the x6 option types and their messages). Control plane only.
+ */
+final class TargetArgs {
+    /** The text iptables prints when the kernel's checkentry refuses a rule (EINVAL). */
+    static final String EINVAL = "Invalid argument. Run `dmesg' for more information.";
+    /** The text iptables prints for ENOENT (e.g. an unknown conntrack helper or a missing set). */
+    static final String ENOENT = "No chain/target/match by that name.";
+
+    private TargetArgs() {
+    }
+
+    /**
+     * strtoul(s, base 0) over the whole string, as {@code xtables_strtoul}: decimal, {@code 0x}
+     * hex or leading-zero octal; no sign, no trailing characters. Returns -1 when invalid or
+     * above {@code max}.
+     */
+    static long parseUnsigned(String s, long max) {
+        if (s == null || s.isEmpty()) {
+            return -1;
+        }
+        int i = 0;
+        int n = s.length();
+        while (i < n && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        if (i < n && s.charAt(i) == '+') {
+            i++;
+        }
+        int radix = 10;
+        if (i + 1 < n && s.charAt(i) == '0' && (s.charAt(i + 1) == 'x' || s.charAt(i + 1) == 'X')) {
+            radix = 16;
+            i += 2;
+        } else if (i < n && s.charAt(i) == '0') {
+            radix = 8;
+        }
+        if (i >= n) {
+            return -1;
+        }
+        long v = 0;
+        for (; i < n; i++) {
+            int d = Character.digit(s.charAt(i), radix);
+            if (d < 0) {
+                return -1;
+            }
+            v = v * radix + d;
+            if (v > max) {
+                return -1;
+            }
+        }
+        return v;
+    }
+
+    /** x6 XTTYPE_UINT*: a value in [min, max] or iptables' "bad value … out of range (min-max)". */
+    static long uint(String target, String option, String arg, long min, long max) throws ParameterProblem {
+        long v = parseUnsigned(arg, max);
+        if (v < min) {
+            throw new ParameterProblem(target + ": bad value for option \"--" + option
+                    + "\", or out of range (" + min + "-" + max + ").");
+        }
+        return v;
+    }
+
+    /**
+     * x6 XTTYPE_MARKMASK32: {@code value[/mask]} with 32-bit unsigned numbers; the mask defaults
+     * to 0xffffffff. Returns {@code (mask << 32) | value}.
+     */
+    static long markMask(String target, String option, String arg) throws ParameterProblem {
+        int slash = arg.indexOf('/');
+        String v = slash < 0 ? arg : arg.substring(0, slash);
+        long value = parseUnsigned(v, 0xffffffffL);
+        long mask = slash < 0 ? 0xffffffffL : parseUnsigned(arg.substring(slash + 1), 0xffffffffL);
+        if (value < 0 || mask < 0) {
+            throw badInteger(target, option);
+        }
+        return (mask << 32) | value;
+    }
+
+    static ParameterProblem badInteger(String target, String option) {
+        return new ParameterProblem(target + ": bad integer value for option \"--" + option
+                + "\", or out of range.");
+    }
+
+    static ParameterProblem onlyOnce(String target, String option) {
+        return new ParameterProblem(target + ": option \"--" + option + "\" can only be used once.");
+    }
+
+    static ParameterProblem together(String target, String first, String second) {
+        return new ParameterProblem(target + ": option \"--" + first + "\" cannot be used together with \"--"
+                + second + "\".");
+    }
+
+    static ParameterProblem mustSpecify(String target, String option) {
+        return new ParameterProblem(target + ": option \"--" + option + "\" must be specified");
+    }
+
+    /** {@code 0x%x} as iptables prints marks and masks. */
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v & 0xffffffffL);
+    }
+}
