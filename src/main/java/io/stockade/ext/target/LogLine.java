@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
  * {@code dump_ipv6_packet}, and the TCP/UDP helpers): {@code PREFIX IN=… OUT=… MAC=… SRC=…} and
  * so on, every field followed by one space, so the line ends in a space as the kernel's does.
  * ICMP errors show the quoted packet in brackets (one level deep). Reads the bytes of
- * {@code skb.pd.data} only; appends to a caller-supplied builder and does not allocate.
+ * {@code skb.pd.data} (from {@code pd.base}, {@code pd.length} bytes) only; appends to a caller-supplied builder and does not allocate.
  */
 final class LogLine {
     private static final int NF_LOG_TCPSEQ = LogTarget.TCPSEQ;
@@ -31,16 +31,17 @@ final class LogLine {
             macHeader(m, skb, flags);
         }
         MemorySegment s = skb.pd.data;
-        int len = skb.pd.length;
-        if (s == null || len == 0) {
+        int base = (int) skb.pd.base;
+        int end = base + skb.pd.length;
+        if (s == null || skb.pd.length == 0) {
             m.append("TRUNCATED");
             return;
         }
-        int version = u8(s, 0) >>> 4;
+        int version = u8(s, base) >>> 4;
         if (version == 6) {
-            dumpIpv6(m, skb, s, len, 0, flags, true);
+            dumpIpv6(m, skb, s, end, base, flags, true);
         } else {
-            dumpIpv4(m, skb, s, len, 0, flags);
+            dumpIpv4(m, skb, s, end, base, flags, true);
         }
     }
 
@@ -76,7 +77,8 @@ final class LogLine {
         }
     }
 
-    private static void dumpIpv4(StringBuilder m, Skb skb, MemorySegment s, int skbLen, int iphoff, int flags) {
+    private static void dumpIpv4(StringBuilder m, Skb skb, MemorySegment s, int skbLen, int iphoff, int flags,
+                                 boolean top) {
         if (iphoff + 20 > skbLen) {
             m.append("TRUNCATED");
             return;
@@ -130,7 +132,7 @@ final class LogLine {
                     return;
                 }
             }
-            case 1 -> icmp(m, skb, s, skbLen, iphoff, l4, offset != 0, flags);
+            case 1 -> icmp(m, skb, s, skbLen, top, l4, offset != 0, flags);
             case 51 -> {
                 if (offset == 0) {
                     m.append("PROTO=AH ");
@@ -157,7 +159,7 @@ final class LogLine {
             }
             default -> m.append("PROTO=").append(proto).append(' ');
         }
-        if (iphoff == 0) {
+        if (top) {
             trailer(m, skb, flags);
         }
     }
@@ -173,7 +175,7 @@ final class LogLine {
         };
     }
 
-    private static void icmp(StringBuilder m, Skb skb, MemorySegment s, int skbLen, int iphoff, int l4,
+    private static void icmp(StringBuilder m, Skb skb, MemorySegment s, int skbLen, boolean top, int l4,
                              boolean fragment, int flags) {
         m.append("PROTO=ICMP ");
         if (fragment) {
@@ -200,9 +202,9 @@ final class LogLine {
                     ipv4(m, s, l4 + 4);
                     m.append(' ');
                 }
-                if (iphoff == 0) {
+                if (top) {
                     m.append('[');
-                    dumpIpv4(m, skb, s, skbLen, l4 + 8, flags);
+                    dumpIpv4(m, skb, s, skbLen, l4 + 8, flags, false);
                     m.append("] ");
                 }
                 if (type == 3 && code == 4) {

@@ -3,6 +3,7 @@ package io.stockade.ext.target;
 import io.stockade.engine.AddressTypes;
 import io.stockade.engine.Emitter;
 import io.stockade.engine.Skb;
+import io.stockade.packet.Checksum;
 import io.stockade.packet.PacketDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -46,18 +47,18 @@ final class RejectV4 {
             return;
         }
         int tcpOff = pd.l4Offset;
-        int total = Math.min(pd.ipTotalLength, pd.length);
-        if (tcpOff + 20 > total) {
+        int end = (int) pd.base + Math.min(pd.ipTotalLength, pd.length);
+        if (tcpOff + 20 > end) {
             return;
         }
         int flags = u8(in, tcpOff + 13);
         if ((flags & 0x04) != 0) {
             return;
         }
-        int segLen = total - tcpOff;
+        int segLen = end - tcpOff;
         if (pd.ipTotalLength > pd.length
-                || InetChecksum.finish(InetChecksum.add(in, tcpOff, segLen,
-                        InetChecksum.pseudo4(pd.srcLo, pd.dstLo, PROTO_TCP, segLen))) != 0) {
+                || Checksum.finish(Checksum.sum(in, tcpOff, segLen,
+                        Checksum.pseudoIpv4(pd.srcLo, pd.dstLo, PROTO_TCP, segLen))) != 0) {
             return;
         }
         if (badDestination(skb)) {
@@ -68,24 +69,24 @@ final class RejectV4 {
         int doff = (u8(in, tcpOff + 12) >>> 4) * 4;
         long seq = u32(in, tcpOff + 4);
         long ack = u32(in, tcpOff + 8);
-        InetChecksum.put16(b, 20, u16(in, tcpOff + 2));
-        InetChecksum.put16(b, 22, u16(in, tcpOff));
+        Put.put16(b, 20, u16(in, tcpOff + 2));
+        Put.put16(b, 22, u16(in, tcpOff));
         if ((flags & 0x10) != 0) {
-            InetChecksum.put32(b, 24, ack);
-            InetChecksum.put32(b, 28, 0);
+            Put.put32(b, 24, ack);
+            Put.put32(b, 28, 0);
             b[33] = 0x04;
         } else {
             int plus = ((flags & 0x02) != 0 ? 1 : 0) + ((flags & 0x01) != 0 ? 1 : 0);
-            InetChecksum.put32(b, 24, 0);
-            InetChecksum.put32(b, 28, seq + plus + pd.ipTotalLength - pd.l3HeaderLength - doff);
+            Put.put32(b, 24, 0);
+            Put.put32(b, 28, seq + plus + pd.ipTotalLength - pd.l3HeaderLength - doff);
             b[33] = 0x14;
         }
         b[32] = 0x50;
-        InetChecksum.put16(b, 34, 0);
-        InetChecksum.put16(b, 36, 0);
-        InetChecksum.put16(b, 38, 0);
-        InetChecksum.put16(b, 36, InetChecksum.finish(InetChecksum.add(b, 20, 20,
-                InetChecksum.pseudo4(pd.dstLo, pd.srcLo, PROTO_TCP, 20))));
+        Put.put16(b, 34, 0);
+        Put.put16(b, 36, 0);
+        Put.put16(b, 38, 0);
+        Put.put16(b, 36, Checksum.finish(Checksum.sum(skb.scratch, 20, 20,
+                Checksum.pseudoIpv4(pd.dstLo, pd.srcLo, PROTO_TCP, 20))));
         emitter.emitPacket(4, skb.scratch, 40, skb);
     }
 
@@ -95,6 +96,7 @@ final class RejectV4 {
         if (pd.fragOffset != 0 || skb.pktType != 0 || badDestination(skb)) {
             return;
         }
+        int base = (int) pd.base;
         int ihl = pd.l3HeaderLength;
         int proto = pd.protocol;
         int total = Math.min(pd.ipTotalLength, pd.length);
@@ -102,18 +104,18 @@ final class RejectV4 {
             if (ihl >= total) {
                 return;
             }
-            int inner = u8(in, ihl);
+            int inner = u8(in, base + ihl);
             if (inner > 18 || isIcmpError(inner)) {
                 return;
             }
         }
-        if (verifiesChecksum(in, ihl, total, proto)) {
+        if (verifiesChecksum(in, base + ihl, base + total, proto)) {
             if (pd.ipTotalLength > pd.length) {
                 return;
             }
             long sum = proto == PROTO_TCP || proto == PROTO_UDP
-                    ? InetChecksum.pseudo4(pd.srcLo, pd.dstLo, proto, total - ihl) : 0;
-            if (InetChecksum.finish(InetChecksum.add(in, ihl, total - ihl, sum)) != 0) {
+                    ? Checksum.pseudoIpv4(pd.srcLo, pd.dstLo, proto, total - ihl) : 0;
+            if (Checksum.finish(Checksum.sum(in, base + ihl, total - ihl, sum)) != 0) {
                 return;
             }
         }
@@ -137,10 +139,10 @@ final class RejectV4 {
         ipHeader(b, len, (pd.tos & 0x1e) | 0xc0, id, 0, PROTO_ICMP, src, pd.srcLo);
         b[20] = 3;
         b[21] = (byte) code;
-        InetChecksum.put16(b, 22, 0);
-        InetChecksum.put32(b, 24, 0);
-        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, 0, b, 28, quote);
-        InetChecksum.put16(b, 22, InetChecksum.finish(InetChecksum.add(b, 20, len - 20, 0)));
+        Put.put16(b, 22, 0);
+        Put.put32(b, 24, 0);
+        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, base, b, 28, quote);
+        Put.put16(b, 22, Checksum.finish(Checksum.sum(skb.scratch, 20, len - 20, 0)));
         emitter.emitPacket(4, skb.scratch, len, skb);
     }
 
@@ -166,10 +168,13 @@ final class RejectV4 {
         return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
     }
 
-    /** nf_reject_verify_csum: whether the kernel checks this protocol's checksum before replying. */
-    static boolean verifiesChecksum(MemorySegment in, int l4, int total, int proto) {
+    /**
+     * nf_reject_verify_csum: whether the kernel checks this protocol's checksum before replying
+     * ({@code l4} and {@code end} are offsets in {@code in}).
+     */
+    static boolean verifiesChecksum(MemorySegment in, int l4, int end, int proto) {
         return switch (proto) {
-            case PROTO_UDP -> l4 + 8 > total || u16(in, l4 + 6) != 0;
+            case PROTO_UDP -> l4 + 8 > end || u16(in, l4 + 6) != 0;
             case 47, 51, 50, 132, 136, 33 -> false;
             default -> true;
         };
@@ -178,15 +183,23 @@ final class RejectV4 {
     private static void ipHeader(byte[] b, int totalLength, int tos, int id, int frag, int proto, long src, long dst) {
         b[0] = 0x45;
         b[1] = (byte) tos;
-        InetChecksum.put16(b, 2, totalLength);
-        InetChecksum.put16(b, 4, id);
-        InetChecksum.put16(b, 6, frag);
+        Put.put16(b, 2, totalLength);
+        Put.put16(b, 4, id);
+        Put.put16(b, 6, frag);
         b[8] = (byte) DEFAULT_TTL;
         b[9] = (byte) proto;
-        InetChecksum.put16(b, 10, 0);
-        InetChecksum.put32(b, 12, src);
-        InetChecksum.put32(b, 16, dst);
-        InetChecksum.put16(b, 10, InetChecksum.finish(InetChecksum.add(b, 0, 20, 0)));
+        Put.put16(b, 10, 0);
+        Put.put32(b, 12, src);
+        Put.put32(b, 16, dst);
+        Put.put16(b, 10, ipHeaderChecksum(b));
+    }
+
+    private static int ipHeaderChecksum(byte[] b) {
+        long sum = 0;
+        for (int i = 0; i < 20; i += 2) {
+            sum += ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+        }
+        return Checksum.finish(sum);
     }
 
     static int u8(MemorySegment s, int off) {

@@ -3,6 +3,7 @@ package io.stockade.ext.target;
 import io.stockade.engine.AddressTypes;
 import io.stockade.engine.Emitter;
 import io.stockade.engine.Skb;
+import io.stockade.packet.Checksum;
 import io.stockade.packet.PacketDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -45,55 +46,57 @@ final class RejectV6 {
             return;
         }
         int tcpOff = pd.l4Offset;
-        int total = Math.min(pd.ipTotalLength, pd.length);
-        if (tcpOff + 20 > total || pd.ipTotalLength > pd.length) {
+        int end = (int) pd.base + Math.min(pd.ipTotalLength, pd.length);
+        if (tcpOff + 20 > end || pd.ipTotalLength > pd.length) {
             return;
         }
         int flags = RejectV4.u8(in, tcpOff + 13);
         if ((flags & 0x04) != 0) {
             return;
         }
-        int segLen = total - tcpOff;
-        if (InetChecksum.finish(InetChecksum.add(in, tcpOff, segLen,
-                InetChecksum.pseudo6(pd.srcHi, pd.srcLo, pd.dstHi, pd.dstLo, PROTO_TCP, segLen))) != 0) {
+        int segLen = end - tcpOff;
+        if (Checksum.finish(Checksum.sum(in, tcpOff, segLen,
+                Checksum.pseudoIpv6(pd.srcHi, pd.srcLo, pd.dstHi, pd.dstLo, PROTO_TCP, segLen))) != 0) {
             return;
         }
         byte[] b = skb.scratchBytes;
         ipv6Header(b, 0, 20, PROTO_TCP, pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo);
         int doff = (RejectV4.u8(in, tcpOff + 12) >>> 4) * 4;
-        InetChecksum.put16(b, 40, RejectV4.u16(in, tcpOff + 2));
-        InetChecksum.put16(b, 42, RejectV4.u16(in, tcpOff));
+        Put.put16(b, 40, RejectV4.u16(in, tcpOff + 2));
+        Put.put16(b, 42, RejectV4.u16(in, tcpOff));
         if ((flags & 0x10) != 0) {
-            InetChecksum.put32(b, 44, RejectV4.u32(in, tcpOff + 8));
-            InetChecksum.put32(b, 48, 0);
+            Put.put32(b, 44, RejectV4.u32(in, tcpOff + 8));
+            Put.put32(b, 48, 0);
             b[53] = 0x04;
         } else {
             int plus = ((flags & 0x02) != 0 ? 1 : 0) + ((flags & 0x01) != 0 ? 1 : 0);
-            InetChecksum.put32(b, 44, 0);
-            InetChecksum.put32(b, 48, RejectV4.u32(in, tcpOff + 4) + plus + segLen - doff);
+            Put.put32(b, 44, 0);
+            Put.put32(b, 48, RejectV4.u32(in, tcpOff + 4) + plus + segLen - doff);
             b[53] = 0x14;
         }
         b[52] = 0x50;
-        InetChecksum.put16(b, 54, 0);
-        InetChecksum.put16(b, 56, 0);
-        InetChecksum.put16(b, 58, 0);
-        InetChecksum.put16(b, 56, InetChecksum.finish(InetChecksum.add(b, 40, 20,
-                InetChecksum.pseudo6(pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo, PROTO_TCP, 20))));
+        Put.put16(b, 54, 0);
+        Put.put16(b, 56, 0);
+        Put.put16(b, 58, 0);
+        Put.put16(b, 56, Checksum.finish(Checksum.sum(skb.scratch, 40, 20,
+                Checksum.pseudoIpv6(pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo, PROTO_TCP, 20))));
         emitter.emitPacket(6, skb.scratch, 60, skb);
     }
 
     static void sendUnreach(Skb skb, int code, Emitter emitter) {
         PacketDescriptor pd = skb.pd;
         MemorySegment in = pd.data;
+        int base = (int) pd.base;
         int total = Math.min(pd.ipTotalLength, pd.length);
-        if (pd.fragOffset != 0 || pd.l4Offset < 0 || pd.l4Offset >= total) {
+        int end = base + total;
+        if (pd.fragOffset != 0 || pd.l4Offset < 0 || pd.l4Offset >= end) {
             return;
         }
         int l4 = pd.l4Offset;
         int proto = pd.protocol;
-        if (RejectV4.verifiesChecksum(in, l4, total, proto)) {
-            if (pd.ipTotalLength > pd.length || InetChecksum.finish(InetChecksum.add(in, l4, total - l4,
-                    InetChecksum.pseudo6(pd.srcHi, pd.srcLo, pd.dstHi, pd.dstLo, proto, total - l4))) != 0) {
+        if (RejectV4.verifiesChecksum(in, l4, end, proto)) {
+            if (pd.ipTotalLength > pd.length || Checksum.finish(Checksum.sum(in, l4, end - l4,
+                    Checksum.pseudoIpv6(pd.srcHi, pd.srcLo, pd.dstHi, pd.dstLo, proto, end - l4))) != 0) {
                 return;
             }
         }
@@ -122,11 +125,11 @@ final class RejectV6 {
         ipv6Header(b, flow, len - 40, PROTO_ICMPV6, srcHi, srcLo, pd.srcHi, pd.srcLo);
         b[40] = 1;
         b[41] = (byte) code;
-        InetChecksum.put16(b, 42, 0);
-        InetChecksum.put32(b, 44, 0);
-        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, 0, b, 48, quote);
-        InetChecksum.put16(b, 42, InetChecksum.finish(InetChecksum.add(b, 40, len - 40,
-                InetChecksum.pseudo6(srcHi, srcLo, pd.srcHi, pd.srcLo, PROTO_ICMPV6, len - 40))));
+        Put.put16(b, 42, 0);
+        Put.put32(b, 44, 0);
+        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, base, b, 48, quote);
+        Put.put16(b, 42, Checksum.finish(Checksum.sum(skb.scratch, 40, len - 40,
+                Checksum.pseudoIpv6(srcHi, srcLo, pd.srcHi, pd.srcLo, PROTO_ICMPV6, len - 40))));
         emitter.emitPacket(6, skb.scratch, len, skb);
     }
 
@@ -141,13 +144,13 @@ final class RejectV6 {
 
     private static void ipv6Header(byte[] b, int flow, int payloadLength, int next,
                                    long srcHi, long srcLo, long dstHi, long dstLo) {
-        InetChecksum.put32(b, 0, 0x60000000L | flow);
-        InetChecksum.put16(b, 4, payloadLength);
+        Put.put32(b, 0, 0x60000000L | flow);
+        Put.put16(b, 4, payloadLength);
         b[6] = (byte) next;
         b[7] = (byte) DEFAULT_HOP_LIMIT;
-        InetChecksum.put64(b, 8, srcHi);
-        InetChecksum.put64(b, 16, srcLo);
-        InetChecksum.put64(b, 24, dstHi);
-        InetChecksum.put64(b, 32, dstLo);
+        Put.put64(b, 8, srcHi);
+        Put.put64(b, 16, srcLo);
+        Put.put64(b, 24, dstHi);
+        Put.put64(b, 32, dstLo);
     }
 }
