@@ -121,7 +121,7 @@ final class TargetHarness {
         if (ext == null) {
             throw new IllegalStateException("no target module " + name + " for " + family);
         }
-        TargetExtension.Parser p = ext.newParser(new ParseEnv(family, table));
+        TargetExtension.Parser p = ext.newParser(new ParseEnv(family, table, proto, inv));
         i += 2;
         while (i < t.size()) {
             boolean inverted = false;
