@@ -38,6 +38,8 @@ public final class Skb {
     public int ctinfo;
     /** Conntrack state bits as the conntrack match sees them (see {@code ConntrackMatch}). */
     public int ctStateBits;
+    /** Set by conntrack where the kernel returns NF_DROP (table full, helper refusal): drop the packet. */
+    public boolean ctDrop;
 
     /** The host's address/route view for addrtype and rpfilter (set by the engine, never null). */
     public AddressTypes addressTypes = AddressTypes.NONE;
@@ -88,6 +90,7 @@ public final class Skb {
         conn = null;
         ctinfo = 0;
         ctStateBits = 0;
+        ctDrop = false;
         routeMtu = 0;
         priority = 0;
         trace = false;

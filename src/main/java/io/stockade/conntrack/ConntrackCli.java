@@ -1,0 +1,123 @@
+package io.stockade.conntrack;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * The {@code conntrack} command over a {@link ConntrackTable}: {@code -L|--dump} (with
+ * {@code -p|--proto NAME|NUM}, {@code -f|--family ipv4|ipv6}, {@code -o extended} not supported),
+ * {@code -F|--flush}, {@code -C|--count}. Output and the summary line on stderr are conntrack-tools
+ * 1.4.7's. Errors are conntrack's wording with exit status 2 (parameter problem) or 1.
+ */
+public final class ConntrackCli {
+    private ConntrackCli() {
+    }
+
+    /** Runs one conntrack command line against {@code table}; returns the exit status. */
+    public static int run(ConntrackTable table, String[] args, PrintStream out, PrintStream err) {
+        String command = null;
+        int proto = -1;
+        int family = 0;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "-L", "--dump", "-F", "--flush", "-C", "--count" -> {
+                    if (command != null) {
+                        err.println("conntrack v1.4.7 (conntrack-tools): Invalid parameters");
+                        return 2;
+                    }
+                    command = switch (a) {
+                        case "--dump" -> "-L";
+                        case "--flush" -> "-F";
+                        case "--count" -> "-C";
+                        default -> a;
+                    };
+                }
+                case "-p", "--proto" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("conntrack v1.4.7 (conntrack-tools): option `" + a + "' requires an argument");
+                        return 2;
+                    }
+                    proto = protoNumber(args[++i]);
+                    if (proto < 0) {
+                        err.println("conntrack v1.4.7 (conntrack-tools): `" + args[i] + "' unsupported protocol");
+                        return 2;
+                    }
+                }
+                case "-f", "--family" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("conntrack v1.4.7 (conntrack-tools): option `" + a + "' requires an argument");
+                        return 2;
+                    }
+                    String f = args[++i];
+                    if (f.equals("ipv4")) {
+                        family = 4;
+                    } else if (f.equals("ipv6")) {
+                        family = 6;
+                    } else {
+                        err.println("conntrack v1.4.7 (conntrack-tools): `" + f + "' unsupported protocol");
+                        return 2;
+                    }
+                }
+                default -> {
+                    err.println("conntrack v1.4.7 (conntrack-tools): Invalid parameters");
+                    return 2;
+                }
+            }
+        }
+        if (command == null) {
+            err.println("conntrack v1.4.7 (conntrack-tools): no command specified");
+            return 2;
+        }
+        long now = table.now();
+        switch (command) {
+            case "-F" -> {
+                table.flush();
+                err.println(ConntrackFormat.BANNER + "connection tracking table has been emptied.");
+                return 0;
+            }
+            case "-C" -> {
+                table.reap(now);
+                out.println(table.count());
+                return 0;
+            }
+            default -> {
+                List<Conn> all = table.entries(now);
+                int shown = 0;
+                for (Conn c : all) {
+                    if (proto >= 0 && c.protocol != proto) {
+                        continue;
+                    }
+                    if (family != 0 && c.ipVersion != family) {
+                        continue;
+                    }
+                    out.println(ConntrackFormat.line(c, now, table.cfg.acct));
+                    shown++;
+                }
+                err.println(ConntrackFormat.BANNER + shown + " flow entries have been shown.");
+                return 0;
+            }
+        }
+    }
+
+    private static int protoNumber(String s) {
+        return switch (s) {
+            case "tcp" -> 6;
+            case "udp" -> 17;
+            case "udplite" -> 136;
+            case "icmp" -> 1;
+            case "icmpv6" -> 58;
+            case "sctp" -> 132;
+            case "dccp" -> 33;
+            case "gre" -> 47;
+            default -> {
+                try {
+                    int n = Integer.parseInt(s);
+                    yield n >= 0 && n <= 255 ? n : -1;
+                } catch (NumberFormatException e) {
+                    yield -1;
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,77 @@
+package io.stockade.conntrack;
+
+import io.stockade.packet.PacketDescriptor;
+
+/**
+ * UDP and UDP-Lite tracking ({@code nf_conntrack_proto_udp.c}): malformed length or a bad checksum
+ * (PREROUTING, {@code nf_conntrack_checksum}) is INVALID; an unreplied flow lives
+ * {@code udp_timeout} (30 s); once a reply was seen, a packet more than two seconds after the
+ * entry was created extends it to {@code udp_timeout_stream} (120 s) and sets ASSURED.
+ */
+final class UdpTracker {
+    private static final long STREAM_DELAY = 2 * ConntrackTable.SEC;
+
+    private UdpTracker() {
+    }
+
+    static int packet(ConntrackTable t, Conn ct, PacketDescriptor pd, int ctinfo, boolean pre, long now) {
+        if (!valid(t, pd, pre)) {
+            return TcpTracker.INVALID;
+        }
+        int status = ct.status;
+        if (!ct.isConfirmed()) {
+            ct.udpStreamNanos = now + STREAM_DELAY;
+        }
+        ConntrackConfig cfg = t.cfg;
+        if ((status & Conn.IPS_SEEN_REPLY) != 0) {
+            int extra = cfg.udpTimeout;
+            boolean stream = false;
+            if (now - ct.udpStreamNanos > 0) {
+                extra = cfg.udpTimeoutStream;
+                stream = (status & Conn.IPS_ASSURED) == 0;
+            }
+            t.refresh(ct, ctinfo, pd, extra, now);
+            if (stream) {
+                ct.status |= Conn.IPS_ASSURED;
+            }
+        } else {
+            t.refresh(ct, ctinfo, pd, cfg.udpTimeout, now);
+        }
+        return TcpTracker.ACCEPT;
+    }
+
+    /** udp_error / udplite_error. */
+    private static boolean valid(ConntrackTable t, PacketDescriptor pd, boolean pre) {
+        int l4 = pd.l4Offset;
+        int udplen = pd.ipTotalLength - l4;
+        int len = Bytes.u16(pd.data, l4 + 4);
+        int check = Bytes.u16(pd.data, l4 + 6);
+        if (pd.protocol == 136) {
+            // UDP-Lite: the length field is the checksum coverage (0 = whole datagram).
+            if (len == 0) {
+                len = udplen;
+            } else if (len < 8 || len > udplen) {
+                t.stats.inc(CtStats.UDP_MALFORMED);
+                return false;
+            }
+            if (check == 0) {
+                t.stats.inc(CtStats.UDP_MALFORMED);
+                return false;
+            }
+            // LINUX-DIFF: the partial-coverage UDP-Lite checksum is not verified.
+            return true;
+        }
+        if (len > udplen || len < 8) {
+            t.stats.inc(CtStats.UDP_MALFORMED);
+            return false;
+        }
+        if (check == 0) {
+            return true;
+        }
+        if (pre && t.cfg.checksum && !L4Checksum.ok(pd)) {
+            t.stats.inc(CtStats.BAD_CHECKSUM);
+            return false;
+        }
+        return true;
+    }
+}

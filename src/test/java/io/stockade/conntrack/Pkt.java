@@ -1,0 +1,222 @@
+package io.stockade.conntrack;
+
+import io.stockade.engine.Skb;
+import io.stockade.packet.PacketDescriptor;
+import io.stockade.rules.Hook;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+
+/** Test packets: real IPv4/IPv6 bytes with correct checksums, and the descriptor facts filled from them. */
+final class Pkt {
+    static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20;
+
+    private final byte[] src;
+    private final byte[] dst;
+    private int proto;
+    private byte[] l4 = new byte[0];
+    private byte[] payload = new byte[0];
+    private boolean corruptChecksum;
+    private int fragOffset;
+
+    private Pkt(String s, String d) {
+        src = addr(s);
+        dst = addr(d);
+    }
+
+    static byte[] addr(String s) {
+        try {
+            return InetAddress.getByName(s).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(s, e);
+        }
+    }
+
+    static Pkt ip(String s, String d) {
+        return new Pkt(s, d);
+    }
+
+    boolean v6() {
+        return src.length == 16;
+    }
+
+    Pkt tcp(int sport, int dport, int flags, int seq, int ack, int win, byte... options) {
+        proto = 6;
+        int optLen = (options.length + 3) & ~3;
+        ByteBuffer b = ByteBuffer.allocate(20 + optLen);
+        b.putShort((short) sport).putShort((short) dport).putInt(seq).putInt(ack);
+        b.put((byte) (((20 + optLen) / 4) << 4)).put((byte) flags).putShort((short) win);
+        b.putShort((short) 0).putShort((short) 0);
+        b.put(options);
+        l4 = b.array();
+        return this;
+    }
+
+    Pkt udp(int sport, int dport) {
+        proto = 17;
+        ByteBuffer b = ByteBuffer.allocate(8);
+        b.putShort((short) sport).putShort((short) dport).putShort((short) 0).putShort((short) 0);
+        l4 = b.array();
+        return this;
+    }
+
+    Pkt icmp(int type, int code, int id, int seq) {
+        proto = v6() ? 58 : 1;
+        ByteBuffer b = ByteBuffer.allocate(8);
+        b.put((byte) type).put((byte) code).putShort((short) 0).putShort((short) id).putShort((short) seq);
+        l4 = b.array();
+        return this;
+    }
+
+    /** An ICMP error quoting {@code inner} (its IP header and first 8+ bytes). */
+    Pkt icmpError(int type, int code, Pkt inner) {
+        proto = v6() ? 58 : 1;
+        byte[] in = inner.bytes();
+        int quote = Math.min(in.length, (inner.v6() ? 40 : 20) + 8);
+        ByteBuffer b = ByteBuffer.allocate(8);
+        b.put((byte) type).put((byte) code).putShort((short) 0).putInt(0);
+        l4 = b.array();
+        payload = java.util.Arrays.copyOf(in, quote);
+        return this;
+    }
+
+    Pkt proto(int p) {
+        proto = p;
+        l4 = new byte[8];
+        return this;
+    }
+
+    Pkt payload(String text) {
+        payload = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        return this;
+    }
+
+    Pkt payload(int n) {
+        payload = new byte[n];
+        return this;
+    }
+
+    Pkt badChecksum() {
+        corruptChecksum = true;
+        return this;
+    }
+
+    Pkt fragOffset(int bytes) {
+        fragOffset = bytes;
+        return this;
+    }
+
+    byte[] bytes() {
+        int l3 = v6() ? 40 : 20;
+        int total = l3 + l4.length + payload.length;
+        ByteBuffer b = ByteBuffer.allocate(total);
+        if (v6()) {
+            b.putInt(6 << 28).putShort((short) (l4.length + payload.length)).put((byte) proto).put((byte) 64);
+            b.put(src).put(dst);
+        } else {
+            b.put((byte) 0x45).put((byte) 0).putShort((short) total).putShort((short) 1)
+                    .putShort((short) (fragOffset / 8)).put((byte) 64).put((byte) proto).putShort((short) 0);
+            b.put(src).put(dst);
+            int c = ~sum(b.array(), 0, 20, 0) & 0xffff;
+            b.putShort(10, (short) c);
+        }
+        b.put(l4).put(payload);
+        byte[] a = b.array();
+        if (proto == 17) {
+            int ulen = l4.length + payload.length;
+            a[l3 + 4] = (byte) (ulen >>> 8);
+            a[l3 + 5] = (byte) ulen;
+        }
+        int ckOff = switch (proto) {
+            case 6 -> 16;
+            case 17 -> 6;
+            case 1, 58 -> 2;
+            default -> -1;
+        };
+        if (ckOff >= 0) {
+            int len = l4.length + payload.length;
+            int pseudo = 0;
+            if (proto != 1) {
+                pseudo = sum(src, 0, src.length, 0);
+                pseudo = sum(dst, 0, dst.length, pseudo);
+                pseudo += proto + len;
+            }
+            int c = ~sum(a, l3, len, pseudo) & 0xffff;
+            if (proto == 17 && c == 0) {
+                c = 0xffff;
+            }
+            if (corruptChecksum) {
+                c ^= 0x5a5a;
+            }
+            a[l3 + ckOff] = (byte) (c >>> 8);
+            a[l3 + ckOff + 1] = (byte) c;
+        }
+        return a;
+    }
+
+    private static int sum(byte[] a, int off, int len, int acc) {
+        long s = acc & 0xffffffffL;
+        for (int i = 0; i < len; i += 2) {
+            int hi = a[off + i] & 0xff;
+            int lo = i + 1 < len ? a[off + i + 1] & 0xff : 0;
+            s += (hi << 8) | lo;
+        }
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
+    /** Fills {@code skb} (descriptor facts as PacketParser would) for hook and time. */
+    Skb into(Skb skb, Hook hook, long timeNanos) {
+        byte[] a = bytes();
+        PacketDescriptor pd = skb.pd;
+        pd.reset();
+        skb.resetMeta();
+        skb.hook = hook;
+        skb.timeNanos = timeNanos;
+        pd.data = MemorySegment.ofArray(a);
+        pd.length = a.length;
+        pd.ipTotalLength = a.length;
+        pd.protocol = proto;
+        int l3 = v6() ? 40 : 20;
+        pd.ipVersion = v6() ? 6 : 4;
+        pd.l3HeaderLength = l3;
+        pd.fragOffset = fragOffset;
+        pd.isFragment = fragOffset != 0;
+        pd.l4Offset = fragOffset != 0 ? -1 : l3;
+        ByteBuffer s = ByteBuffer.wrap(src);
+        ByteBuffer d = ByteBuffer.wrap(dst);
+        if (v6()) {
+            pd.srcHi = s.getLong(0);
+            pd.srcLo = s.getLong(8);
+            pd.dstHi = d.getLong(0);
+            pd.dstLo = d.getLong(8);
+        } else {
+            pd.srcLo = s.getInt(0) & 0xffffffffL;
+            pd.dstLo = d.getInt(0) & 0xffffffffL;
+        }
+        ByteBuffer b = ByteBuffer.wrap(a);
+        if (proto == 6 || proto == 17) {
+            pd.srcPort = b.getShort(l3) & 0xffff;
+            pd.dstPort = b.getShort(l3 + 2) & 0xffff;
+        }
+        if (proto == 6) {
+            pd.tcpSeq = b.getInt(l3 + 4);
+            pd.tcpAck = b.getInt(l3 + 8);
+            pd.tcpHeaderLength = ((a[l3 + 12] & 0xff) >>> 4) * 4;
+            pd.tcpFlags = a[l3 + 13] & 0xff;
+            pd.tcpWindow = b.getShort(l3 + 14) & 0xffff;
+            pd.payloadOffset = l3 + pd.tcpHeaderLength;
+        } else if (proto == 17) {
+            pd.payloadOffset = l3 + 8;
+        } else if (proto == 1 || proto == 58) {
+            pd.icmpType = a[l3] & 0xff;
+            pd.icmpCode = a[l3 + 1] & 0xff;
+            pd.icmpId = b.getShort(l3 + 4) & 0xffff;
+            pd.payloadOffset = l3 + 8;
+        }
+        return skb;
+    }
+}
