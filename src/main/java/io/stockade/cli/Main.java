@@ -20,6 +20,11 @@ public final class Main {
         if (cmdAt < rest.size() && IptablesCli.handles(rest.get(cmdAt))) {
             return IptablesCli.main(rest);
         }
+        if (args[0].equals("conntrack")) {
+            // No engine runs in this process: the table is empty (see docs/COMPATIBILITY.md).
+            return io.stockade.conntrack.ConntrackCli.run(new io.stockade.conntrack.ConntrackTable(),
+                    java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+        }
         System.err.println("stockade: unknown command '" + args[0] + "'");
         return 2;
     }
