@@ -52,6 +52,7 @@ public final class PacketBuilder {
     private final List<byte[]> extBodies = new ArrayList<>();
     private boolean badChecksum;
     private boolean raw;
+    private int targetLength = -1;
     private boolean ethernet;
     private long srcMac = 0x020000000001L;
     private long dstMac = 0x020000000002L;
@@ -157,6 +158,12 @@ public final class PacketBuilder {
         return this;
     }
 
+    /** Sets the ICMP code, keeping the type. */
+    public PacketBuilder icmpCode(int code) {
+        icmpCode = code;
+        return this;
+    }
+
     /** Echo request (ICMP 8 / ICMPv6 128) with id and sequence. */
     public PacketBuilder echoRequest(int id, int sq) {
         icmp(version == 4 ? Icmp.ECHO_REQUEST : Icmpv6.ECHO_REQUEST, 0);
@@ -249,6 +256,15 @@ public final class PacketBuilder {
             tcpOptions.write(body.length + 2);
             tcpOptions.writeBytes(body);
         }
+        return this;
+    }
+
+    /**
+     * Makes the IP total length exactly {@code n} by sizing the payload (checked at build time:
+     * below the header bytes is an error).
+     */
+    public PacketBuilder totalLength(int n) {
+        targetLength = n;
         return this;
     }
 
@@ -501,6 +517,19 @@ public final class PacketBuilder {
             throw new IllegalStateException("no protocol: call tcp/udp/icmp/protocol first");
         }
         byte[] l4 = transport();
+        if (targetLength >= 0) {
+            int headers = version == 4 ? Ipv4.MIN_HEADER_LENGTH + ipOptions.length : Ipv6.HEADER_LENGTH;
+            for (byte[] b : extBodies) {
+                headers += b.length + 2;
+            }
+            int want = payload.length + targetLength - (headers + l4.length);
+            if (want < 0) {
+                throw new IllegalStateException("length " + targetLength + " is below the "
+                        + (headers + l4.length - payload.length) + " header bytes");
+            }
+            payload(want);
+            l4 = transport();
+        }
         byte[] p;
         if (version == 4) {
             int hl = Ipv4.MIN_HEADER_LENGTH + ipOptions.length;

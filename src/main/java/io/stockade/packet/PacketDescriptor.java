@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  * {@link #payloadOffset}, {@link #tcpOptionsOffset}, the {@code *Offset} of extension headers and
  * ICMP quotes) is a position in {@link #data} itself, so {@code data.get(layout, pd.l4Offset + 2)}
  * reads the destination port whatever {@link #base} is. The IP header starts at {@link #base}; the
- * packet ends at {@link #end()} (exclusive). The parser requires the packet to end below 2 GiB in
+ * packet ends at {@link #end()} (exclusive), its captured bytes at {@link #length}. The parser requires the packet to end below 2 GiB in
  * {@code data} (offsets other than {@code base} are {@code int}); the replay path copies each packet
  * into a per-worker writable buffer anyway, because rewrites (NAT, TTL, TOS) write into the bytes.
  *
@@ -32,8 +32,11 @@ public final class PacketDescriptor {
     /** Offset of the IP header in {@link #data}. */
     public long base;
     /**
-     * Number of valid bytes from {@link #base} on: the IP total length when the whole packet is
-     * present, less for a capture truncated by its snap length (see {@link #truncated}).
+     * End (exclusive, absolute like every offset) of the valid packet bytes in {@link #data}:
+     * {@code base +} the IP total length when the whole packet is present, less for a capture cut
+     * by its snap length (see {@link #truncated}). So {@code off + n <= length} is the bounds test
+     * for reading {@code n} bytes at {@code off}, and {@code length - l4Offset} the transport bytes
+     * present. With {@code base == 0} it is the packet length.
      */
     public int length;
     /** True when the capture holds fewer bytes than the IP total length (pcap snap length). */
@@ -131,9 +134,12 @@ public final class PacketDescriptor {
      * {@link PacketParser#parseInner} parses it into a second descriptor.
      */
     public int icmpInnerOffset;
-    /** Offset of the transport payload (after TCP/UDP/ICMP header) in {@link #data}. */
+    /**
+     * Offset of the transport payload (after the TCP/UDP/ICMP/SCTP/DCCP header; for other protocols
+     * the transport header itself; for a later fragment its data) in {@link #data}.
+     */
     public int payloadOffset;
-    /** Bytes of transport payload according to the IP length (may exceed captured bytes). */
+    /** Bytes of that payload according to the IP length (may exceed the captured bytes). */
     public int payloadLength;
 
     /** Why parsing gave up, or {@link DropReason#NONE}. */
@@ -144,6 +150,11 @@ public final class PacketDescriptor {
     /** Offset just past the IP packet in {@link #data} (base + IP total length). */
     public long end() {
         return base + ipTotalLength;
+    }
+
+    /** Number of valid packet bytes from {@link #base} on. */
+    public int validBytes() {
+        return (int) (length - base);
     }
 
     /** True when the transport header is present and valid (ports/flags/ICMP facts are filled). */

@@ -68,7 +68,7 @@ public final class PacketParser {
             inner.dropReason = DropReason.SHORT;
             return false;
         }
-        int avail = (int) (outer.base + outer.length - outer.icmpInnerOffset);
+        int avail = outer.length - outer.icmpInnerOffset;
         if (!parseAt(inner, outer.data, outer.icmpInnerOffset, avail, Integer.MAX_VALUE, true)) {
             return false;
         }
@@ -124,7 +124,7 @@ public final class PacketParser {
         }
         pd.ipVersion = 4;
         pd.ipTotalLength = tl;
-        pd.length = Math.min(tl, captured);
+        pd.length = (int) (off + Math.min(tl, captured));
         pd.truncated = tl > captured;
         pd.l3HeaderLength = hl;
         pd.hasIpOptions = hl > Ipv4.MIN_HEADER_LENGTH;
@@ -141,6 +141,8 @@ public final class PacketParser {
         pd.srcLo = h.src();
         pd.dstLo = h.dst();
         if (pd.fragOffset != 0) {
+            pd.payloadOffset = (int) (off + hl);
+            pd.payloadLength = tl - hl;
             return true;
         }
         pd.l4Offset = (int) (off + hl);
@@ -160,7 +162,7 @@ public final class PacketParser {
         }
         pd.ipVersion = 6;
         pd.ipTotalLength = tl;
-        pd.length = Math.min(tl, captured);
+        pd.length = (int) (off + Math.min(tl, captured));
         pd.truncated = tl > captured;
         pd.tos = h.trafficClass();
         pd.flowLabel = h.flowLabel();
@@ -169,12 +171,14 @@ public final class PacketParser {
         pd.srcLo = h.srcLo();
         pd.dstHi = h.dstHi();
         pd.dstLo = h.dstLo();
-        h.wrap(data, off, pd.length);
+        h.wrap(data, off, pd.validBytes());
         DropReason r = h.walkExtensions(pd);
         if (r != DropReason.NONE) {
             return drop(pd, r);
         }
         if (pd.l4Offset < 0) {
+            pd.payloadOffset = (int) (off + pd.l3HeaderLength);
+            pd.payloadLength = tl - pd.l3HeaderLength;
             return true;
         }
         transport(pd, data, tl - pd.l3HeaderLength, quote);
@@ -184,7 +188,7 @@ public final class PacketParser {
     /** Fills the transport facts; {@code ipPayload} is the L4 length by the IP header. */
     private void transport(PacketDescriptor pd, MemorySegment data, int ipPayload, boolean quote) {
         int l4 = pd.l4Offset;
-        int avail = (int) (pd.base + pd.length - l4);
+        int avail = pd.length - l4;
         pd.payloadOffset = l4;
         pd.payloadLength = ipPayload;
         switch (pd.protocol) {

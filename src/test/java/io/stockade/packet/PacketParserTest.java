@@ -62,6 +62,8 @@ class PacketParserTest {
         assertEquals(57, pd.l4Offset);
         assertEquals(22, Wire.u16(pd.data, pd.l4Offset + 2));
         assertEquals(97, pd.end());
+        assertEquals(97, pd.length, "length is the absolute end of the valid bytes");
+        assertEquals(60, pd.validBytes());
     }
 
     @Test
@@ -187,6 +189,7 @@ class PacketParserTest {
         assertTrue(parser.parse(pd, MemorySegment.ofArray(full), 0, 64, full.length));
         assertTrue(pd.truncated);
         assertEquals(64, pd.length);
+        assertEquals(64, pd.validBytes());
         assertEquals(228, pd.ipTotalLength);
         assertEquals(53, pd.dstPort);
         assertTrue(Checksum.verifyL4(pd), "truncated packets cannot be checked and pass");
