@@ -7,8 +7,10 @@ package io.stockade.engine;
  *
  * <p>Contract: {@link #in} finds or creates (unconfirmed) the entry for {@code skb}, sets
  * {@code skb.conn}, {@code skb.ctinfo} and {@code skb.ctStateBits} (or marks the packet INVALID);
- * it leaves packets already marked untracked ({@code ctinfo == 7}, e.g. by {@code -j CT --notrack}
- * in raw) alone. {@link #confirm} inserts a new entry into the table; a packet dropped before the
+ * it leaves alone packets that already carry an entry or are marked untracked ({@code skb.conn != null}
+ * or {@code ctinfo == 7}, e.g. {@code -j CT --notrack} in raw, a TCP RST the kernel attached to the
+ * rejected connection with {@code nf_ct_attach}, a packet looped back through {@code lo}) — as
+ * nf_conntrack_in returns early for them. {@link #confirm} inserts a new entry into the table; a packet dropped before the
  * confirm step leaves no entry. Both run on the packet path: no allocation for existing entries,
  * no exceptions. {@code skb.timeNanos} is the clock (expiry is lazy, on packet time).
  */

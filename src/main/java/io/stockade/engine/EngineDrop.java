@@ -1,0 +1,37 @@
+package io.stockade.engine;
+
+/**
+ * Why the host (not a rule) dropped a well-formed packet on its way, each with a stable label
+ * and a counter slot in {@link Netfilter}: the routing decisions of {@code ip_route_input},
+ * {@code ip_forward} and friends, the ICMP rate limits of {@code icmp_send}, and NFQUEUE with no
+ * listener.
+ */
+public enum EngineDrop {
+    /** Not for this host and forwarding is off (ip_forward=0): ip_error drops it silently. */
+    NOT_FORWARDING("forwarding-disabled"),
+    /** No route to the destination. */
+    NO_ROUTE("no-route"),
+    /** A blackhole, unreachable or prohibit route. */
+    REJECT_ROUTE("reject-route"),
+    /** TTL / hop limit would reach 0 on forwarding. */
+    TTL_EXCEEDED("ttl-exceeded"),
+    /** Source is multicast, limited broadcast, 0/8, loopback on a non-loopback interface, or one of our own addresses. */
+    MARTIAN_SOURCE("martian-source"),
+    /** Destination 0/8 or loopback arriving on a non-loopback interface (route_localnet=0). */
+    MARTIAN_DESTINATION("martian-destination"),
+    /** Reverse-path filter (rp_filter 1 or 2) failed. */
+    RP_FILTER("rp-filter"),
+    /** A kernel-generated ICMP error suppressed by icmp_ratelimit / icmp_msgs_per_sec. */
+    ICMP_RATELIMIT("icmp-ratelimit"),
+    /** NFQUEUE/QUEUE verdict and no program listens on the queue. */
+    QUEUE_NO_LISTENER("queue-no-listener"),
+    /** Larger than the route MTU with DF set (the kernel answers with ICMP fragmentation-needed). */
+    FRAG_NEEDED("frag-needed");
+
+    /** Stable name for counters and JSON. */
+    public final String label;
+
+    EngineDrop(String label) {
+        this.label = label;
+    }
+}

@@ -1,0 +1,182 @@
+package io.stockade.engine;
+
+import io.stockade.packet.PacketDescriptor;
+import io.stockade.rules.Hook;
+import io.stockade.rules.IpHeaderFilter;
+
+/**
+ * Runs one table's chains for one packet at one hook — the kernel's {@code ipt_do_table} /
+ * {@code ip6t_do_table}: the IP header part of each rule (addresses under masks, interface names
+ * with {@code +} wildcards, protocol, {@code -f}, each with its inversion), then the match
+ * modules in order (a failing match that requests hotdrop drops the packet), then the target:
+ * ACCEPT/DROP/QUEUE end the traversal, RETURN pops the jump stack (from a built-in chain it
+ * falls to the policy), {@code -j} pushes and {@code -g} does not, the end of a user chain
+ * returns, the end of a built-in chain applies its policy, and extension targets returning
+ * {@link Verdict#CONTINUE} go on with the next rule. Counters of every rule whose conditions
+ * matched (and of the policy when applied) grow by one packet and the packet's length.
+ *
+ * <p>One instance per worker; reuses its jump stack; allocates nothing per packet.
+ */
+public final class Evaluator {
+    private final int[] stack = new int[CompiledTable.MAX_JUMP_DEPTH + 1];
+    /** The entry that decided the last {@link #run}: a rule, or a built-in chain's policy entry. */
+    public int lastEntry = -1;
+    /** Tracing sink, null unless tracing. */
+    public TraceSink trace;
+
+    /**
+     * Traverses {@code t} from the built-in chain of {@code hook}.
+     *
+     * @return a {@link Verdict} code: ACCEPT, DROP, STOLEN or QUEUE (with its number)
+     */
+    public int run(CompiledTable t, Hook hook, Skb skb, Emitter emitter) {
+        int h = hook.ordinal();
+        int e = t.hookEntry[h];
+        if (e < 0) {
+            return Verdict.ACCEPT;
+        }
+        int policy = t.chainTail[t.chainOf[e]];
+        TraceSink tr = trace;
+        if (tr != null) {
+            tr.enterTable(t, hook);
+        }
+        PacketDescriptor pd = skb.pd;
+        long len = pd.ipTotalLength > 0 ? pd.ipTotalLength : pd.length;
+        boolean v4 = t.family.version == 4;
+        int sp = 0;
+        for (;;) {
+            byte k = t.kinds[e];
+            if (k == CompiledTable.K_POLICY) {
+                t.packets[e]++;
+                t.bytes[e] += len;
+                return decided(t, e, t.verdict[e]);
+            }
+            if (k == CompiledTable.K_TAIL) {
+                t.packets[e]++;
+                t.bytes[e] += len;
+                e = sp == 0 ? policy : stack[--sp] + 1;
+                continue;
+            }
+            if (t.hasIpCheck[e] && !(v4 ? ip4(t, e, pd, skb) : ip6(t, e, pd, skb))) {
+                if (tr != null) {
+                    tr.rule(t, e, -1);
+                }
+                e++;
+                continue;
+            }
+            Matcher[] ms = t.matchers[e];
+            int failed = -2;
+            for (int m = 0; m < ms.length; m++) {
+                if (!ms[m].matches(skb)) {
+                    if (ms[m].hotdrop(skb)) {
+                        if (tr != null) {
+                            tr.rule(t, e, m);
+                        }
+                        return decided(t, e, Verdict.DROP);
+                    }
+                    failed = m;
+                    break;
+                }
+            }
+            if (tr != null) {
+                tr.rule(t, e, failed);
+            }
+            if (failed != -2) {
+                e++;
+                continue;
+            }
+            t.packets[e]++;
+            t.bytes[e] += len;
+            switch (k) {
+                case CompiledTable.K_NONE -> e++;
+                case CompiledTable.K_VERDICT -> {
+                    return decided(t, e, t.verdict[e]);
+                }
+                case CompiledTable.K_RETURN -> e = sp == 0 ? policy : stack[--sp] + 1;
+                case CompiledTable.K_JUMP -> {
+                    stack[sp++] = e;
+                    e = t.chainStart[t.jump[e]];
+                }
+                case CompiledTable.K_GOTO -> e = t.chainStart[t.jump[e]];
+                default -> {
+                    int v = t.actions[e].execute(skb, emitter);
+                    if (v == Verdict.CONTINUE) {
+                        e++;
+                    } else if (v == Verdict.RETURN) {
+                        e = sp == 0 ? policy : stack[--sp] + 1;
+                    } else {
+                        return decided(t, e, v);
+                    }
+                }
+            }
+        }
+    }
+
+    private int decided(CompiledTable t, int e, int verdict) {
+        lastEntry = e;
+        if (trace != null) {
+            trace.verdict(t, e, verdict);
+        }
+        return verdict;
+    }
+
+    private static boolean ip4(CompiledTable t, int e, PacketDescriptor pd, Skb skb) {
+        int inv = t.invFlags[e];
+        int sm = (int) t.srcMaskLo[e];
+        if ((((int) pd.srcLo & sm) != (int) t.srcLo[e]) != ((inv & IpHeaderFilter.INV_SRC) != 0)) {
+            return false;
+        }
+        int dm = (int) t.dstMaskLo[e];
+        if ((((int) pd.dstLo & dm) != (int) t.dstLo[e]) != ((inv & IpHeaderFilter.INV_DST) != 0)) {
+            return false;
+        }
+        if (!ifaces(t, e, skb, inv)) {
+            return false;
+        }
+        if (t.protocol[e] != 0 && ((pd.protocol != t.protocol[e]) != ((inv & IpHeaderFilter.INV_PROTO) != 0))) {
+            return false;
+        }
+        // ip_packet_match: FWINV((flags & IPT_F_FRAG) && !isfrag, IPT_INV_FRAG), isfrag = offset != 0.
+        boolean fragFails = t.fragment[e] && pd.fragOffset == 0;
+        return fragFails == ((inv & IpHeaderFilter.INV_FRAG) != 0);
+    }
+
+    private static boolean ip6(CompiledTable t, int e, PacketDescriptor pd, Skb skb) {
+        int inv = t.invFlags[e];
+        if ((((pd.srcHi & t.srcMaskHi[e]) != t.srcHi[e]) || ((pd.srcLo & t.srcMaskLo[e]) != t.srcLo[e]))
+                != ((inv & IpHeaderFilter.INV_SRC) != 0)) {
+            return false;
+        }
+        if ((((pd.dstHi & t.dstMaskHi[e]) != t.dstHi[e]) || ((pd.dstLo & t.dstMaskLo[e]) != t.dstLo[e]))
+                != ((inv & IpHeaderFilter.INV_DST) != 0)) {
+            return false;
+        }
+        if (!ifaces(t, e, skb, inv)) {
+            return false;
+        }
+        // ip6_packet_match: the final next header after extension headers; -p all matches all.
+        if (t.protocol[e] != 0) {
+            boolean same = pd.protocol == t.protocol[e];
+            return same != ((inv & IpHeaderFilter.INV_PROTO) != 0);
+        }
+        return true;
+    }
+
+    private static boolean ifaces(CompiledTable t, int e, Skb skb, int inv) {
+        String in = t.inIface[e];
+        if (t.inWildcard[e] || !in.isEmpty()) {
+            boolean m = t.inWildcard[e] ? skb.inIface.startsWith(in) : skb.inIface.equals(in);
+            if (m == ((inv & IpHeaderFilter.INV_IN) != 0)) {
+                return false;
+            }
+        }
+        String out = t.outIface[e];
+        if (t.outWildcard[e] || !out.isEmpty()) {
+            boolean m = t.outWildcard[e] ? skb.outIface.startsWith(out) : skb.outIface.equals(out);
+            if (m == ((inv & IpHeaderFilter.INV_OUT) != 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,103 @@
+package io.stockade.engine;
+
+/**
+ * The kernel's limits on the ICMP errors it generates itself (REJECT's port/host/… unreachable
+ * replies go through {@code icmp_send} / {@code icmpv6_send}):
+ * <ul>
+ * <li>per destination ({@code inet_peer_xrlim_allow}): a token bucket of {@code ratelimit} ms per
+ * message and a burst of 6 ({@code XRLIM_BURST_FACTOR}); a peer seen for the first time starts
+ * full. For IPv4 only types in {@code icmp_ratemask} are limited; for IPv6 the errors except
+ * packet-too-big (default ratemask 0-1,3-127), and the timeout shrinks with the route's prefix
+ * length ({@code tmo >>= (128 - plen) >> 5}). Nothing is limited towards a loopback interface.</li>
+ * <li>host-wide ({@code icmp_global_allow}): {@code icmp_msgs_per_sec} credits per second with
+ * a burst of {@code icmp_msgs_burst}.</li>
+ * </ul>
+ * LINUX-DIFF: Linux ≥ 6.1 spends a random 0–2 global credits per message; Stockade spends
+ * exactly 1 so replays are deterministic. Peers never expire (the kernel's inet_peer GC frees
+ * idle ones after 10 minutes, after which a peer starts full again — the same answer).
+ *
+ * <p>Time is packet time in nanoseconds. No allocation: a fixed open-addressing table; when
+ * it fills up it starts over (every peer full again).
+ */
+public final class IcmpRateLimiter {
+    private static final int CAPACITY = 1 << 12;
+    private static final int BURST_FACTOR = 6;
+    private final long[] keyHi = new long[CAPACITY];
+    private final long[] keyLo = new long[CAPACITY];
+    private final byte[] used = new byte[CAPACITY];
+    private final long[] tokensMs = new long[CAPACITY];
+    private final long[] lastMs = new long[CAPACITY];
+    private int count;
+    private double globalCredit = -1;
+    private long globalStampMs;
+
+    /**
+     * Decides whether one ICMP error to {@code dst} may be sent now.
+     *
+     * @param timeoutMs per-peer time per message (already scaled for IPv6)
+     */
+    public boolean allowPeer(int version, long hi, long lo, long nowNanos, long timeoutMs) {
+        if (timeoutMs <= 0) {
+            return true;
+        }
+        long now = nowNanos / 1_000_000L;
+        long kHi = version == 6 ? hi : 0x4000_0000_0000_0000L;
+        int slot = slot(kHi, lo);
+        if (used[slot] == 0) {
+            if (count >= CAPACITY / 2) {
+                java.util.Arrays.fill(used, (byte) 0);
+                count = 0;
+                slot = slot(kHi, lo);
+            }
+            used[slot] = 1;
+            keyHi[slot] = kHi;
+            keyLo[slot] = lo;
+            tokensMs[slot] = 0;
+            lastMs[slot] = now - 60_000L;
+            count++;
+        }
+        long token = tokensMs[slot] + (now - lastMs[slot]);
+        lastMs[slot] = now;
+        if (token > BURST_FACTOR * timeoutMs) {
+            token = BURST_FACTOR * timeoutMs;
+        }
+        boolean ok = false;
+        if (token >= timeoutMs) {
+            token -= timeoutMs;
+            ok = true;
+        }
+        tokensMs[slot] = token;
+        return ok;
+    }
+
+    /** icmp_global_allow: one credit out of {@code perSec} per second, at most {@code burst}. */
+    public boolean allowGlobal(long nowNanos, int perSec, int burst) {
+        if (perSec <= 0) {
+            return true;
+        }
+        long now = nowNanos / 1_000_000L;
+        if (globalCredit < 0) {
+            globalCredit = burst;
+            globalStampMs = now;
+        }
+        long delta = Math.min(now - globalStampMs, 1000L);
+        if (delta > 0) {
+            globalCredit = Math.min(burst, globalCredit + (double) delta * perSec / 1000.0);
+            globalStampMs = now;
+        }
+        if (globalCredit >= 1) {
+            globalCredit -= 1;
+            return true;
+        }
+        return false;
+    }
+
+    private int slot(long hi, long lo) {
+        long h = hi * 0x9E3779B97F4A7C15L ^ lo * 0xC2B2AE3D27D4EB4FL;
+        int s = (int) (h ^ (h >>> 29)) & (CAPACITY - 1);
+        while (used[s] != 0 && (keyHi[s] != hi || keyLo[s] != lo)) {
+            s = (s + 1) & (CAPACITY - 1);
+        }
+        return s;
+    }
+}

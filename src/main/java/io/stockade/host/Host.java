@@ -1,0 +1,326 @@
+package io.stockade.host;
+
+import io.stockade.engine.HostModel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The host the rules run on: interfaces with their addresses and MTU, the routing tables
+ * {@code local} (255), {@code main} (254) and {@code default} (253) consulted in that order as
+ * Linux's default policy rules do, and the {@link Sysctls}. Answers the routing questions of the
+ * packet path — local delivery, output interface and MTU, route type, reverse-path checks — and
+ * the {@link io.stockade.engine.AddressTypes} view the addrtype/rpfilter matches read. Immutable once built (see
+ * {@link HostLoader}); lookups scan flat arrays and allocate nothing.
+ *
+ * <p>LINUX-DIFF: policy routing rules ({@code ip rule}) other than the three default ones, and
+ * multipath routes, are not modelled; routes in other tables are ignored.
+ */
+public final class Host implements HostModel {
+    public static final int TABLE_LOCAL = 255;
+    public static final int TABLE_MAIN = 254;
+    public static final int TABLE_DEFAULT = 253;
+    private static final int[] TABLE_ORDER = {TABLE_LOCAL, TABLE_MAIN, TABLE_DEFAULT};
+
+    /** An interface. */
+    public record Iface(String name, int index, int mtu, boolean loopback, List<Addresses.Prefix> addresses) {
+    }
+
+    /**
+     * A route. {@code type} is a type bit of {@link io.stockade.engine.AddressTypes} (UNICAST, LOCAL, BROADCAST,
+     * MULTICAST, BLACKHOLE, UNREACHABLE, PROHIBIT, THROW); {@code mtu} 0 means the interface's.
+     */
+    public record Route(int version, int table, int type, Addresses.Prefix dst, Addresses.Ip gateway,
+                        String dev, int metric, int mtu) {
+    }
+
+    public final Sysctls sysctls;
+    private final List<Iface> ifaces;
+    private final List<Route> routes;
+
+    // Flat copies for the packet path.
+    private final int[] rVersion, rTable, rType, rLen, rMetric, rMtu;
+    private final long[] rHi, rLo, rMaskHi, rMaskLo;
+    private final String[] rDev;
+    private final String[] aDev;
+    private final int[] aVersion;
+    private final long[] aHi, aLo;
+
+    public Host(List<Iface> ifaces, List<Route> routes, Sysctls sysctls) {
+        this.ifaces = List.copyOf(ifaces);
+        this.routes = List.copyOf(routes);
+        this.sysctls = sysctls;
+        int n = routes.size();
+        rVersion = new int[n]; rTable = new int[n]; rType = new int[n]; rLen = new int[n]; rMetric = new int[n];
+        rMtu = new int[n]; rHi = new long[n]; rLo = new long[n]; rMaskHi = new long[n]; rMaskLo = new long[n];
+        rDev = new String[n];
+        for (int i = 0; i < n; i++) {
+            Route r = routes.get(i);
+            rVersion[i] = r.version();
+            rTable[i] = r.table();
+            rType[i] = r.type();
+            rLen[i] = r.dst().length();
+            rMetric[i] = r.metric();
+            rHi[i] = r.dst().hi();
+            rLo[i] = r.dst().lo();
+            rMaskHi[i] = Addresses.maskHi(r.version(), r.dst().length());
+            rMaskLo[i] = Addresses.maskLo(r.version(), r.dst().length());
+            rDev[i] = r.dev() == null ? "" : r.dev();
+            int mtu = r.mtu();
+            if (mtu == 0) {
+                Iface f = iface(r.dev());
+                mtu = f == null ? 0 : f.mtu();
+            }
+            rMtu[i] = mtu;
+        }
+        List<String> dev = new ArrayList<>();
+        List<Addresses.Prefix> addrs = new ArrayList<>();
+        for (Iface f : ifaces) {
+            for (Addresses.Prefix p : f.addresses()) {
+                dev.add(f.name());
+                addrs.add(p);
+            }
+        }
+        aDev = dev.toArray(new String[0]);
+        aVersion = new int[addrs.size()];
+        aHi = new long[addrs.size()];
+        aLo = new long[addrs.size()];
+        for (int i = 0; i < addrs.size(); i++) {
+            aVersion[i] = addrs.get(i).version();
+            aHi[i] = addrs.get(i).hi();
+            aLo[i] = addrs.get(i).lo();
+        }
+    }
+
+    public List<Iface> interfaces() {
+        return ifaces;
+    }
+
+    public List<Route> routes() {
+        return routes;
+    }
+
+    /** The interface with this name, or null. */
+    public Iface iface(String name) {
+        for (Iface f : ifaces) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** The interface with this ifindex, or null. */
+    public Iface ifaceByIndex(int index) {
+        for (Iface f : ifaces) {
+            if (f.index() == index) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The FIB lookup: index of the route that applies to {@code dst} (tables local, main, default;
+     * longest prefix, then lowest metric; a {@code throw} route continues with the next table),
+     * or -1 if none.
+     */
+    @Override
+    public int lookup(int version, long hi, long lo) {
+        for (int table : TABLE_ORDER) {
+            int best = -1;
+            for (int i = 0; i < rVersion.length; i++) {
+                if (rVersion[i] != version || rTable[i] != table) {
+                    continue;
+                }
+                if ((hi & rMaskHi[i]) != rHi[i] || (lo & rMaskLo[i]) != rLo[i]) {
+                    continue;
+                }
+                if (best < 0 || rLen[i] > rLen[best] || (rLen[i] == rLen[best] && rMetric[i] < rMetric[best])) {
+                    best = i;
+                }
+            }
+            if (best >= 0 && rType[best] != THROW) {
+                return best;
+            }
+        }
+        return -1;
+    }
+
+    /** Type bit of route {@code i}. */
+    @Override
+    public int type(int route) {
+        return rType[route];
+    }
+
+    /** Output device of route {@code i} ("" for blackhole-like routes). */
+    @Override
+    public String device(int route) {
+        return rDev[route];
+    }
+
+    /** MTU of route {@code i}: its own {@code mtu} metric, else its interface's. */
+    @Override
+    public int mtu(int route) {
+        return rMtu[route];
+    }
+
+    /** Prefix length of route {@code i}. */
+    @Override
+    public int prefixLength(int route) {
+        return rLen[route];
+    }
+
+    /** The route object (control plane / output). */
+    public Route route(int i) {
+        return routes.get(i);
+    }
+
+    /** True if the address is configured on an interface (on {@code dev} unless it is ""). */
+    @Override
+    public boolean isLocalAddress(int version, long hi, long lo, String dev) {
+        for (int i = 0; i < aVersion.length; i++) {
+            if (aVersion[i] == version && aHi[i] == hi && aLo[i] == lo && (dev.isEmpty() || aDev[i].equals(dev))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The first address of {@code version} configured on {@code dev} (for replies sent from it), or null. */
+    public Addresses.Prefix primaryAddress(String dev, int version) {
+        Iface f = iface(dev);
+        if (f != null) {
+            for (Addresses.Prefix p : f.addresses()) {
+                if (p.version() == version) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public int typeMask(int ipVersion, long hi, long lo, String dev) {
+        if (ipVersion == 4) {
+            return 1 << inetDevAddrType(lo & 0xffffffffL, dev);
+        }
+        int bits;
+        if ((hi >>> 56) == 0xff) {
+            bits = MULTICAST;
+        } else if (hi == 0 && lo == 0) {
+            bits = UNSPEC;
+        } else {
+            bits = UNICAST;
+        }
+        // match_lookup_rt6: no route or a reject route → UNREACHABLE; a local route → LOCAL.
+        int r = lookup(6, hi, lo);
+        if (r < 0) {
+            bits |= UNREACHABLE;
+        } else {
+            int t = rType[r];
+            if (t == BLACKHOLE || t == UNREACHABLE || t == PROHIBIT) {
+                bits |= UNREACHABLE;
+            } else if (t == LOCAL && (dev.isEmpty() || rDev[r].equals(dev) || isLocalAddress(6, hi, lo, dev))) {
+                bits |= LOCAL;
+            }
+        }
+        return bits;
+    }
+
+    /** __inet_dev_addr_type: the RTN_* number of an IPv4 address, looked up in the local table. */
+    private int inetDevAddrType(long a, String dev) {
+        if ((a >>> 24) == 0 || a == 0xffffffffL) {
+            return 3; // RTN_BROADCAST (zeronet and limited broadcast)
+        }
+        if ((a >>> 28) == 0xe) {
+            return 5; // RTN_MULTICAST
+        }
+        int best = -1;
+        for (int i = 0; i < rVersion.length; i++) {
+            if (rVersion[i] != 4 || rTable[i] != TABLE_LOCAL || (a & rMaskLo[i]) != rLo[i]) {
+                continue;
+            }
+            if (best < 0 || rLen[i] > rLen[best] || (rLen[i] == rLen[best] && rMetric[i] < rMetric[best])) {
+                best = i;
+            }
+        }
+        if (best < 0 || (!dev.isEmpty() && !rDev[best].equals(dev))) {
+            return 1; // RTN_UNICAST
+        }
+        return Integer.numberOfTrailingZeros(rType[best]);
+    }
+
+    @Override
+    public String routeDevice(int ipVersion, long hi, long lo) {
+        int r = lookup(ipVersion, hi, lo);
+        if (r < 0) {
+            return null;
+        }
+        int t = rType[r];
+        if (t == BLACKHOLE || t == UNREACHABLE || t == PROHIBIT) {
+            return null;
+        }
+        return t == LOCAL ? "lo" : rDev[r];
+    }
+
+    @Override
+    public int routeType(int ipVersion, long hi, long lo) {
+        int r = lookup(ipVersion, hi, lo);
+        return r < 0 ? 0 : rType[r];
+    }
+
+    @Override
+    public boolean isLoopback(String dev) {
+        for (Iface f : ifaces) {
+            if (f.name().equals(dev)) {
+                return f.loopback();
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean forwarding(int version) {
+        return (version == 6 ? sysctls.ip6Forward : sysctls.ipForward) != 0;
+    }
+
+    @Override
+    public int rpFilter() {
+        return sysctls.rpFilter;
+    }
+
+    @Override
+    public boolean acceptLocal() {
+        return sysctls.acceptLocal != 0;
+    }
+
+    @Override
+    public boolean routeLocalnet() {
+        return sysctls.routeLocalnet != 0;
+    }
+
+    @Override
+    public int icmpRatelimit() {
+        return sysctls.icmpRatelimit;
+    }
+
+    @Override
+    public int icmpRatemask() {
+        return sysctls.icmpRatemask;
+    }
+
+    @Override
+    public int icmpMsgsPerSec() {
+        return sysctls.icmpMsgsPerSec;
+    }
+
+    @Override
+    public int icmpMsgsBurst() {
+        return sysctls.icmpMsgsBurst;
+    }
+
+    @Override
+    public int icmp6Ratelimit() {
+        return sysctls.icmp6Ratelimit;
+    }
+}
