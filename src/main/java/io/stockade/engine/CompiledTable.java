@@ -59,6 +59,8 @@ public final class CompiledTable {
     final int[] verdict;
     final int[] jump;
     final TargetAction[] actions;
+    /** Entries whose target is REJECT (its DROP verdict is reported as "reject"). */
+    final boolean[] rejects;
     /** Chain index of each entry, and its 1-based number in the chain (0 for the tail). */
     final int[] chainOf;
     final int[] ruleNumber;
@@ -95,6 +97,7 @@ public final class CompiledTable {
         protocol = new int[n]; fragment = new boolean[n]; invFlags = new int[n]; hasIpCheck = new boolean[n];
         matchers = new Matcher[n][];
         kinds = new byte[n]; verdict = new int[n]; jump = new int[n]; actions = new TargetAction[n];
+        rejects = new boolean[n];
         chainOf = new int[n]; ruleNumber = new int[n]; rules = new Rule[n];
         chainNames = new String[chains.size()];
         chainStart = new int[chains.size()];
@@ -192,6 +195,7 @@ public final class CompiledTable {
             case RuleTarget.Jump j -> kinds[i] = j.isGoto() ? K_GOTO : K_JUMP;
             case RuleTarget.Extension x -> {
                 kinds[i] = K_TARGET;
+                rejects[i] = x.spec().name().equals("REJECT");
                 if (x.spec() instanceof TargetAction direct) {
                     actions[i] = direct;
                 } else if (x.spec() instanceof CompilableTarget ct) {

@@ -70,8 +70,11 @@ public final class IcmpRateLimiter {
         return ok;
     }
 
-    /** icmp_global_allow: one credit out of {@code perSec} per second, at most {@code burst}. */
-    public boolean allowGlobal(long nowNanos, int perSec, int burst) {
+    /**
+     * icmp_global_allow: refills {@code perSec} credits per second up to {@code burst} and says
+     * whether one is available (Linux ≥ 6.10 consumes it only once the per-peer check passed).
+     */
+    public boolean globalAvailable(long nowNanos, int perSec, int burst) {
         if (perSec <= 0) {
             return true;
         }
@@ -85,11 +88,14 @@ public final class IcmpRateLimiter {
             globalCredit = Math.min(burst, globalCredit + (double) delta * perSec / 1000.0);
             globalStampMs = now;
         }
-        if (globalCredit >= 1) {
-            globalCredit -= 1;
-            return true;
+        return globalCredit >= 1;
+    }
+
+    /** icmp_global_consume: spends one credit. */
+    public void consumeGlobal(int perSec) {
+        if (perSec > 0) {
+            globalCredit = Math.max(0, globalCredit - 1);
         }
-        return false;
     }
 
     private int slot(long hi, long lo) {

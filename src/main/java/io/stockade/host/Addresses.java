@@ -84,6 +84,15 @@ public final class Addresses {
         return new Prefix(ip.version(), ip.hi() & mhi, ip.lo() & mlo, len);
     }
 
+    /** Parses an interface address {@code addr/len}, keeping the host bits (the address itself). */
+    public static Prefix parseInterfaceAddress(String text) {
+        String t = text.trim();
+        int slash = t.indexOf('/');
+        Ip ip = parse(slash < 0 ? t : t.substring(0, slash));
+        Prefix p = parsePrefix(t, ip.version() == 6);
+        return new Prefix(ip.version(), ip.hi(), ip.lo(), p.length());
+    }
+
     /** High 64 bits of a prefix mask (0 for IPv4). */
     public static long maskHi(int version, int len) {
         if (version == 4) {

@@ -115,7 +115,7 @@ public final class HostLoader {
                     if (ai instanceof Map<?, ?> a && a.get("local") instanceof String local) {
                         long plen = a.get("prefixlen") instanceof Long l ? l : -1;
                         try {
-                            addrs.add(Addresses.parsePrefix(plen < 0 ? local : local + "/" + plen, false));
+                            addrs.add(Addresses.parseInterfaceAddress(plen < 0 ? local : local + "/" + plen));
                         } catch (IllegalArgumentException e) {
                             throw new IOException(file + ": interface " + name + ": " + e.getMessage());
                         }
@@ -253,7 +253,7 @@ public final class HostLoader {
                     mtu = number(w[++i], "an MTU");
                 }
                 case "loopback" -> loopback = true;
-                default -> addrs.add(Addresses.parsePrefix(w[i], false));
+                default -> addrs.add(Addresses.parseInterfaceAddress(w[i]));
             }
         }
         int index = old == null ? ifaces.size() + 1 : old.index();
@@ -324,7 +324,7 @@ public final class HostLoader {
         if (!ifaces.containsKey("lo")) {
             Map<String, Host.Iface> all = new LinkedHashMap<>();
             all.put("lo", new Host.Iface("lo", 1, 65536, true, List.of(
-                    Addresses.parsePrefix("127.0.0.1/8", false), Addresses.parsePrefix("::1/128", true))));
+                    Addresses.parseInterfaceAddress("127.0.0.1/8"), Addresses.parseInterfaceAddress("::1/128"))));
             for (Host.Iface f : ifaces.values()) {
                 all.put(f.name(), new Host.Iface(f.name(), f.index() + (routesGiven ? 0 : 1), f.mtu(), f.loopback(), f.addresses()));
             }

@@ -1,0 +1,560 @@
+package io.stockade.engine;
+
+import io.stockade.conntrack.Conn;
+import io.stockade.packet.Checksum;
+import io.stockade.packet.DropReason;
+import io.stockade.packet.PacketDescriptor;
+import io.stockade.rules.Hook;
+import io.stockade.rules.TableKind;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A packet's way through the host, in Linux's order (net/ipv4/ip_input.c, ip_forward.c,
+ * ip_output.c and their IPv6 twins), with the tables at their hook priorities:
+ * <pre>
+ * received:  PREROUTING  raw(−300) conntrack(−200) mangle(−150) nat(−100, first packet only)
+ *            routing: local → INPUT  mangle filter security nat(100) confirm → delivered
+ *                     else FORWARD (ip_forward=1; TTL/MTU checks, TTL−1) mangle filter security
+ *                     → POSTROUTING
+ * generated: routing (the output interface is known in OUTPUT, as in Linux), then
+ *            OUTPUT  raw conntrack mangle nat filter security → POSTROUTING
+ * POSTROUTING: mangle nat(100) confirm → transmitted (to lo: received again on lo, then INPUT)
+ * </pre>
+ * The nat table is only consulted for a connection's first packet (ctinfo NEW or RELATED and no
+ * binding yet for that direction — and never for untracked packets), as nf_nat_inet_fn does.
+ * Packets the targets emit (REJECT replies) are treated as locally generated: after the current
+ * packet they traverse routing, OUTPUT and POSTROUTING themselves, ICMP errors subject to the
+ * kernel's ICMP rate limits; a TCP RST carries the rejected packet's conntrack entry
+ * ({@code nf_ct_attach}, ctinfo RELATED).
+ *
+ * <p>The ruleset is swapped atomically with one volatile write ({@link #swap}). One instance per
+ * worker thread; {@link #receive} and {@link #send} allocate nothing.
+ *
+ * <p>LINUX-DIFF: the ICMP errors the routing code itself sends (time exceeded, fragmentation
+ * needed, net/host unreachable when forwarding) are counted as {@link EngineDrop}s but not
+ * generated; multicast is delivered locally without group membership and never forwarded;
+ * after OUTPUT a changed mark or destination does not re-route (ip_route_me_harder).
+ */
+public final class Netfilter {
+    private static final int MAX_PENDING = 8;
+    private static final int PENDING_SIZE = 65536;
+    private static final int IP_CT_RELATED = 1;
+    private static final int IP_CT_NEW = 2;
+    private static final int IP_CT_RELATED_REPLY = 4;
+    private static final int IP_CT_UNTRACKED = 7;
+    private static final int STATE_RELATED_BIT = 1 << 2;
+
+    private volatile CompiledRuleset rules;
+    private final HostModel host;
+    private final ConnTracker conntrack;
+    private final Emitter logs;
+    private final PacketDecoder decoder;
+    private final Evaluator ev = new Evaluator();
+    private final IcmpRateLimiter icmp = new IcmpRateLimiter();
+    private PacketTap tap = PacketTap.NONE;
+    private TraceSink trace;
+
+    /** Host-level drops by {@link EngineDrop} ordinal. */
+    public final long[] engineDrops = new long[EngineDrop.values().length];
+    /** Malformed input by {@link DropReason} ordinal. */
+    public final long[] malformedDrops = new long[DropReason.values().length];
+
+    private final MemorySegment[] pendingBuf = new MemorySegment[MAX_PENDING];
+    private final int[] pendingLen = new int[MAX_PENDING];
+    private final Conn[] pendingConn = new Conn[MAX_PENDING];
+    private final int[] pendingCtinfo = new int[MAX_PENDING];
+    private int pendingCount;
+    private final Skb gen = new Skb();
+    private final PathResult genResult = new PathResult();
+    private final Emitter emitter = new Emitter() {
+        @Override
+        public void emitPacket(int family, MemorySegment ipPacket, int length, Skb cause) {
+            queue(ipPacket, length, cause);
+        }
+
+        @Override
+        public void log(int level, CharSequence line) {
+            logs.log(level, line);
+        }
+    };
+    private boolean generatedNow;
+
+    /**
+     * @param rules     the compiled ruleset to start with
+     * @param host      routing, addresses and sysctls
+     * @param conntrack connection tracking ({@link ConnTracker#NONE} for none)
+     * @param logs      where LOG lines go
+     * @param decoder   the packet layer's parser, for generated packets (null: they are dropped)
+     */
+    public Netfilter(CompiledRuleset rules, HostModel host, ConnTracker conntrack, Emitter logs, PacketDecoder decoder) {
+        this.rules = rules;
+        this.host = host;
+        this.conntrack = conntrack;
+        this.logs = logs;
+        this.decoder = decoder;
+    }
+
+    /** Publishes a new ruleset (one volatile write); packets in flight finish on the old one. */
+    public void swap(CompiledRuleset next) {
+        rules = next;
+    }
+
+    public CompiledRuleset ruleset() {
+        return rules;
+    }
+
+    public HostModel host() {
+        return host;
+    }
+
+    /** Where packets leaving the host are reported. */
+    public void tap(PacketTap tap) {
+        this.tap = tap == null ? PacketTap.NONE : tap;
+    }
+
+    /** Installs (or with null removes) a trace sink. */
+    public void trace(TraceSink sink) {
+        this.trace = sink;
+        ev.trace = sink;
+    }
+
+    /**
+     * A packet received on {@code skb.inIface}. The descriptor must be parsed (a parse failure
+     * in {@code pd.dropReason} is counted and dropped); {@code skb.timeNanos} set.
+     */
+    public void receive(Skb skb, PathResult res) {
+        res.reset();
+        pendingCount = 0;
+        generatedNow = false;
+        input(skb, res);
+        drain(skb, res);
+    }
+
+    /** A packet generated by a local socket (OUTPUT path); {@code skb.uid/gid} may be set. */
+    public void send(Skb skb, PathResult res) {
+        res.reset();
+        pendingCount = 0;
+        generatedNow = false;
+        output(skb, res);
+        drain(skb, res);
+    }
+
+    // ---------------------------------------------------------------- paths
+
+    private void input(Skb skb, PathResult res) {
+        PacketDescriptor pd = skb.pd;
+        skb.addressTypes = host;
+        if (pd.dropReason != DropReason.NONE) {
+            malformedDrops[pd.dropReason.ordinal()]++;
+            res.malformed = pd.dropReason;
+            res.outcome = PathResult.DROPPED;
+            if (trace != null) note("malformed: " + pd.dropReason.label);
+            return;
+        }
+        CompiledRuleset rs = rules;
+        int v = pd.ipVersion;
+        skb.outIface = "";
+        skb.hook = Hook.PREROUTING;
+        if (!table(rs, v, TableKind.RAW, Hook.PREROUTING, skb, res)) {
+            return;
+        }
+        track(skb, res);
+        if (!table(rs, v, TableKind.MANGLE, Hook.PREROUTING, skb, res)
+                || !nat(rs, v, Hook.PREROUTING, skb, res, false)) {
+            return;
+        }
+        int route = routeInput(skb, res);
+        if (route == -2) {
+            return;
+        }
+        if (route == -1) {
+            localIn(rs, v, skb, res);
+            return;
+        }
+        forward(rs, v, skb, res, route);
+    }
+
+    private void localIn(CompiledRuleset rs, int v, Skb skb, PathResult res) {
+        res.path = Hook.INPUT;
+        note("routing: local delivery");
+        skb.hook = Hook.INPUT;
+        skb.outIface = "";
+        if (!table(rs, v, TableKind.MANGLE, Hook.INPUT, skb, res)
+                || !table(rs, v, TableKind.FILTER, Hook.INPUT, skb, res)
+                || !table(rs, v, TableKind.SECURITY, Hook.INPUT, skb, res)
+                || !nat(rs, v, Hook.INPUT, skb, res, true)) {
+            return;
+        }
+        conntrack.confirm(skb);
+        res.outcome = PathResult.ACCEPTED;
+        tap.packetOut(skb, "local", generatedNow);
+    }
+
+    private void forward(CompiledRuleset rs, int v, Skb skb, PathResult res, int route) {
+        PacketDescriptor pd = skb.pd;
+        res.path = Hook.FORWARD;
+        String out = host.device(route);
+        int mtu = host.mtu(route);
+        skb.outIface = out;
+        skb.routeMtu = mtu;
+        res.out = out;
+        if (trace != null) note("routing: forward via " + out + " (mtu " + mtu + ")");
+        if (pd.ttl <= 1) {
+            hostDrop(res, EngineDrop.TTL_EXCEEDED);
+            return;
+        }
+        int len = pd.ipTotalLength > 0 ? pd.ipTotalLength : pd.length;
+        if (mtu > 0 && len > mtu && (v == 6 || pd.dontFragment)) {
+            hostDrop(res, EngineDrop.FRAG_NEEDED);
+            return;
+        }
+        decrementTtl(pd);
+        skb.hook = Hook.FORWARD;
+        if (!table(rs, v, TableKind.MANGLE, Hook.FORWARD, skb, res)
+                || !table(rs, v, TableKind.FILTER, Hook.FORWARD, skb, res)
+                || !table(rs, v, TableKind.SECURITY, Hook.FORWARD, skb, res)) {
+            return;
+        }
+        postrouting(rs, v, skb, res);
+    }
+
+    private void output(Skb skb, PathResult res) {
+        PacketDescriptor pd = skb.pd;
+        skb.addressTypes = host;
+        res.path = Hook.OUTPUT;
+        if (pd.dropReason != DropReason.NONE) {
+            malformedDrops[pd.dropReason.ordinal()]++;
+            res.malformed = pd.dropReason;
+            res.outcome = PathResult.DROPPED;
+            return;
+        }
+        int v = pd.ipVersion;
+        int r = host.lookup(v, pd.dstHi, pd.dstLo);
+        if (r < 0) {
+            hostDrop(res, EngineDrop.NO_ROUTE);
+            return;
+        }
+        int type = host.type(r);
+        if (type == AddressTypes.BLACKHOLE || type == AddressTypes.UNREACHABLE || type == AddressTypes.PROHIBIT) {
+            hostDrop(res, EngineDrop.REJECT_ROUTE);
+            return;
+        }
+        String out = type == AddressTypes.LOCAL ? "lo" : host.device(r);
+        skb.inIface = "";
+        skb.outIface = out;
+        skb.routeMtu = host.mtu(r);
+        res.out = out;
+        if (trace != null) note("routing: output via " + out);
+        CompiledRuleset rs = rules;
+        skb.hook = Hook.OUTPUT;
+        if (!table(rs, v, TableKind.RAW, Hook.OUTPUT, skb, res)) {
+            return;
+        }
+        track(skb, res);
+        if (!table(rs, v, TableKind.MANGLE, Hook.OUTPUT, skb, res)
+                || !nat(rs, v, Hook.OUTPUT, skb, res, false)
+                || !table(rs, v, TableKind.FILTER, Hook.OUTPUT, skb, res)
+                || !table(rs, v, TableKind.SECURITY, Hook.OUTPUT, skb, res)) {
+            return;
+        }
+        postrouting(rs, v, skb, res);
+    }
+
+    private void postrouting(CompiledRuleset rs, int v, Skb skb, PathResult res) {
+        skb.hook = Hook.POSTROUTING;
+        if (!table(rs, v, TableKind.MANGLE, Hook.POSTROUTING, skb, res)
+                || !nat(rs, v, Hook.POSTROUTING, skb, res, true)) {
+            return;
+        }
+        conntrack.confirm(skb);
+        res.outcome = PathResult.ACCEPTED;
+        String out = skb.outIface;
+        tap.packetOut(skb, out, generatedNow);
+        if (host.isLoopback(out)) {
+            // loopback_xmit → netif_rx: received again on lo with its route and conntrack entry kept.
+            if (trace != null) note("looped back on " + out);
+            skb.inIface = out;
+            skb.outIface = "";
+            Hook path = res.path;
+            skb.hook = Hook.PREROUTING;
+            if (!table(rs, v, TableKind.RAW, Hook.PREROUTING, skb, res)) {
+                return;
+            }
+            track(skb, res);
+            if (!table(rs, v, TableKind.MANGLE, Hook.PREROUTING, skb, res)
+                    || !nat(rs, v, Hook.PREROUTING, skb, res, false)) {
+                return;
+            }
+            localIn(rs, v, skb, res);
+            res.path = path;
+        }
+    }
+
+    // ---------------------------------------------------------------- routing
+
+    /** @return -1 local delivery, -2 dropped, else the route to forward along */
+    private int routeInput(Skb skb, PathResult res) {
+        PacketDescriptor pd = skb.pd;
+        if (host.isLoopback(skb.inIface)) {
+            return -1;
+        }
+        int v = pd.ipVersion;
+        if (v == 4) {
+            long s = pd.srcLo & 0xffffffffL;
+            long d = pd.dstLo & 0xffffffffL;
+            if ((s >>> 28) == 0xe || s == 0xffffffffL) {
+                return hostDrop(res, EngineDrop.MARTIAN_SOURCE);
+            }
+            if (d == 0xffffffffL || (s == 0 && d == 0)) {
+                return (s >>> 24) != 0 ? validated(skb, res, -1) : -1;
+            }
+            if ((s >>> 24) == 0) {
+                return hostDrop(res, EngineDrop.MARTIAN_SOURCE);
+            }
+            if ((d >>> 24) == 0) {
+                return hostDrop(res, EngineDrop.MARTIAN_DESTINATION);
+            }
+            if (!host.routeLocalnet()) {
+                if ((d >>> 24) == 127) {
+                    return hostDrop(res, EngineDrop.MARTIAN_DESTINATION);
+                }
+                if ((s >>> 24) == 127) {
+                    return hostDrop(res, EngineDrop.MARTIAN_SOURCE);
+                }
+            }
+            if ((d >>> 28) == 0xe) {
+                return -1;
+            }
+        } else if ((pd.dstHi >>> 56) == 0xff) {
+            return -1;
+        }
+        int r = host.lookup(v, pd.dstHi, pd.dstLo);
+        boolean fwd = host.forwarding(v);
+        if (r < 0) {
+            return hostDrop(res, fwd ? EngineDrop.NO_ROUTE : EngineDrop.NOT_FORWARDING);
+        }
+        int type = host.type(r);
+        if (type == AddressTypes.LOCAL || type == AddressTypes.BROADCAST || type == AddressTypes.MULTICAST) {
+            return v == 4 ? validated(skb, res, -1) : -1;
+        }
+        if (!fwd) {
+            return hostDrop(res, EngineDrop.NOT_FORWARDING);
+        }
+        if (type != AddressTypes.UNICAST) {
+            return hostDrop(res, EngineDrop.REJECT_ROUTE);
+        }
+        return v == 4 ? validated(skb, res, r) : r;
+    }
+
+    /** fib_validate_source: martian (own address as source) and rp_filter checks for IPv4 input. */
+    private int validated(Skb skb, PathResult res, int result) {
+        PacketDescriptor pd = skb.pd;
+        int rpf = host.rpFilter();
+        if (rpf == 0) {
+            if (!host.acceptLocal() && host.isLocalAddress(4, 0, pd.srcLo, "")) {
+                return hostDrop(res, EngineDrop.MARTIAN_SOURCE);
+            }
+            return result;
+        }
+        int r = host.lookup(4, 0, pd.srcLo);
+        if (r < 0) {
+            return hostDrop(res, EngineDrop.RP_FILTER);
+        }
+        int type = host.type(r);
+        if (type != AddressTypes.UNICAST && !(type == AddressTypes.LOCAL && host.acceptLocal())) {
+            return hostDrop(res, EngineDrop.MARTIAN_SOURCE);
+        }
+        if (rpf == 1 && !host.device(r).equals(skb.inIface)) {
+            return hostDrop(res, EngineDrop.RP_FILTER);
+        }
+        return result;
+    }
+
+    private static void decrementTtl(PacketDescriptor pd) {
+        int ttl = pd.ttl;
+        pd.ttl = ttl - 1;
+        MemorySegment d = pd.data;
+        if (d == null || d.isReadOnly()) {
+            return;
+        }
+        long b = pd.base;
+        if (pd.ipVersion == 4) {
+            d.set(ValueLayout.JAVA_BYTE, b + 8, (byte) (ttl - 1));
+            int check = Short.toUnsignedInt(d.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), b + 10));
+            int word = (ttl << 8) | pd.protocol;
+            int now = ((ttl - 1) << 8) | pd.protocol;
+            d.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), b + 10,
+                    (short) Checksum.update16(check, word, now));
+        } else {
+            d.set(ValueLayout.JAVA_BYTE, b + 7, (byte) (ttl - 1));
+        }
+    }
+
+    private int hostDrop(PathResult res, EngineDrop why) {
+        engineDrops[why.ordinal()]++;
+        res.engineDrop = why;
+        res.outcome = PathResult.DROPPED;
+        res.table = null;
+        res.entry = -1;
+        res.decidedAt = null;
+        if (trace != null) note("dropped by the host: " + why.label);
+        return -2;
+    }
+
+    // ---------------------------------------------------------------- tables
+
+    private void track(Skb skb, PathResult res) {
+        if (skb.conn == null && skb.ctinfo != IP_CT_UNTRACKED) {
+            conntrack.in(skb);
+        }
+        if (res.ctStateBits == 0) {
+            res.ctStateBits = skb.ctStateBits;
+        }
+        if (trace != null) {
+            trace.note("conntrack: ctinfo " + skb.ctinfo + " state bits " + skb.ctStateBits
+                    + (skb.conn == null ? " (no entry)" : ""));
+        }
+    }
+
+    private boolean nat(CompiledRuleset rs, int v, Hook hook, Skb skb, PathResult res, boolean src) {
+        Conn c = skb.conn;
+        if (c == null) {
+            return true;
+        }
+        int ci = skb.ctinfo;
+        if (ci != IP_CT_NEW && ci != IP_CT_RELATED && ci != IP_CT_RELATED_REPLY) {
+            return true;
+        }
+        int done = src ? Conn.IPS_SRC_NAT_DONE : Conn.IPS_DST_NAT_DONE;
+        if ((c.status & done) != 0) {
+            return true;
+        }
+        if (!table(rs, v, TableKind.NAT, hook, skb, res)) {
+            return false;
+        }
+        // nf_nat_alloc_null_binding: the direction is settled for the rest of the connection.
+        c.status |= done;
+        return true;
+    }
+
+    /** @return true to continue (ACCEPT), false if the packet ended here */
+    private boolean table(CompiledRuleset rs, int v, TableKind kind, Hook hook, Skb skb, PathResult res) {
+        CompiledTable t = rs.table(v, kind);
+        if (t.hookEntry[hook.ordinal()] < 0) {
+            return true;
+        }
+        int verdict = ev.run(t, hook, skb, emitter);
+        int code = Verdict.code(verdict);
+        int e = ev.lastEntry;
+        if (code != Verdict.ACCEPT || kind == TableKind.FILTER || res.table == null) {
+            res.table = t;
+            res.entry = e;
+            res.decidedAt = hook;
+        }
+        switch (code) {
+            case Verdict.ACCEPT -> {
+                return true;
+            }
+            case Verdict.DROP -> res.outcome = t.rejects[e] ? PathResult.REJECTED : PathResult.DROPPED;
+            case Verdict.QUEUE -> {
+                res.outcome = PathResult.QUEUED;
+                engineDrops[EngineDrop.QUEUE_NO_LISTENER.ordinal()]++;
+            }
+            default -> res.outcome = PathResult.STOLEN;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- generated packets
+
+    private void queue(MemorySegment packet, int length, Skb cause) {
+        if (pendingCount >= MAX_PENDING || length > PENDING_SIZE || length <= 0) {
+            return;
+        }
+        int i = pendingCount++;
+        if (pendingBuf[i] == null) {
+            pendingBuf[i] = Arena.ofAuto().allocate(PENDING_SIZE, 8);
+        }
+        MemorySegment.copy(packet, 0, pendingBuf[i], 0, length);
+        pendingLen[i] = length;
+        pendingConn[i] = cause == null ? null : cause.conn;
+        pendingCtinfo[i] = cause == null ? 0 : cause.ctinfo;
+    }
+
+    private void drain(Skb origin, PathResult res) {
+        if (pendingCount == 0 || decoder == null) {
+            return;
+        }
+        long time = origin.timeNanos;
+        for (int i = 0; i < pendingCount; i++) {
+            Skb g = gen;
+            g.resetMeta();
+            g.pd.reset();
+            g.timeNanos = time;
+            if (!decoder.decode(g.pd, pendingBuf[i], pendingLen[i])) {
+                malformedDrops[g.pd.dropReason.ordinal()]++;
+                continue;
+            }
+            if (!icmpAllowed(g.pd, time)) {
+                engineDrops[EngineDrop.ICMP_RATELIMIT.ordinal()]++;
+                note("generated ICMP error suppressed by the ICMP rate limit");
+                continue;
+            }
+            if (g.pd.protocol == 6 && pendingConn[i] != null) {
+                g.conn = pendingConn[i];
+                g.ctinfo = pendingCtinfo[i] < 3 ? IP_CT_RELATED_REPLY : IP_CT_RELATED;
+                g.ctStateBits = STATE_RELATED_BIT;
+            }
+            res.emitted++;
+            note("generated packet → OUTPUT");
+            generatedNow = true;
+            output(g, genResult);
+            generatedNow = false;
+        }
+        pendingCount = 0;
+    }
+
+    private boolean icmpAllowed(PacketDescriptor pd, long time) {
+        int v = pd.ipVersion;
+        boolean limited;
+        if (v == 4) {
+            limited = pd.protocol == 1 && pd.icmpType >= 0 && pd.icmpType < 32
+                    && ((1 << pd.icmpType) & host.icmpRatemask()) != 0;
+        } else {
+            limited = pd.protocol == 58 && pd.icmpType >= 0 && pd.icmpType < 128 && pd.icmpType != 2;
+        }
+        if (!limited) {
+            return true;
+        }
+        int r = host.lookup(v, pd.dstHi, pd.dstLo);
+        if (r >= 0 && (host.type(r) == AddressTypes.LOCAL || host.isLoopback(host.device(r)))) {
+            return true;
+        }
+        if (!icmp.globalAvailable(time, host.icmpMsgsPerSec(), host.icmpMsgsBurst())) {
+            return false;
+        }
+        long tmo;
+        if (v == 4) {
+            tmo = host.icmpRatelimit();
+        } else {
+            tmo = host.icmp6Ratelimit();
+            int plen = r >= 0 ? host.prefixLength(r) : 0;
+            if (plen < 128) {
+                tmo >>= (128 - plen) >> 5;
+            }
+        }
+        if (!icmp.allowPeer(v, pd.dstHi, pd.dstLo, time, tmo)) {
+            return false;
+        }
+        icmp.consumeGlobal(host.icmpMsgsPerSec());
+        return true;
+    }
+
+    private void note(String text) {
+        if (trace != null) {
+            trace.note(text);
+        }
+    }
+}
