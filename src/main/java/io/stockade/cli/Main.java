@@ -25,6 +25,9 @@ public final class Main {
             return io.stockade.conntrack.ConntrackCli.run(new io.stockade.conntrack.ConntrackTable(),
                     java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
         }
+        if (args[0].equals("difftest")) {
+            return io.stockade.difftest.DiffTest.main(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+        }
         System.err.println("stockade: unknown command '" + args[0] + "'");
         return 2;
     }

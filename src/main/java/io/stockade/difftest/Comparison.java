@@ -1,0 +1,131 @@
+package io.stockade.difftest;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Compares the kernel's {@link Observation} of a case with Stockade's and lists every
+ * disagreement in words: whether the rules were accepted, each packet's fate (dropped, delivered,
+ * forwarded and where), the forwarded bytes exactly, the packets the gateway emitted (normalised),
+ * the deciding rule (Stockade's must be one of the rules whose counters grew in the kernel for that
+ * packet), final counters and conntrack entries (when Stockade reports them).
+ */
+final class Comparison {
+    private Comparison() {
+    }
+
+    static List<String> compare(DiffCase c, Observation kernel, Observation stockade) {
+        List<String> d = new ArrayList<>();
+        boolean kRefused = kernel.packets().isEmpty() && kernel.error() != null;
+        boolean sRefused = stockade.packets().isEmpty() && stockade.error() != null;
+        if (kRefused || sRefused) {
+            if (kRefused != sRefused) {
+                d.add("rules: kernel " + (kRefused ? "refused (" + kernel.error() + ")" : "accepted")
+                        + ", stockade " + (sRefused ? "refused (" + stockade.error() + ")" : "accepted"));
+            }
+            return d;
+        }
+        int n = Math.min(kernel.packets().size(), stockade.packets().size());
+        if (kernel.packets().size() != stockade.packets().size()) {
+            d.add("packet count: kernel " + kernel.packets().size() + ", stockade " + stockade.packets().size());
+        }
+        for (int i = 0; i < n; i++) {
+            Observation.PacketOutcome k = kernel.packets().get(i);
+            Observation.PacketOutcome s = stockade.packets().get(i);
+            String which = "packet " + (i + 1) + " (" + c.packets().get(i).label() + ")";
+            if (!k.fate().equals(s.fate())) {
+                d.add(which + ": kernel " + k.fate() + ", stockade " + s.fate());
+            } else if (!sorted(k.forwarded()).equals(sorted(s.forwarded()))) {
+                d.add(which + ": forwarded bytes differ: kernel " + k.forwarded() + ", stockade " + s.forwarded());
+            }
+            if (!sorted(k.emitted()).equals(sorted(s.emitted()))) {
+                d.add(which + ": emitted differ: kernel " + k.emitted() + ", stockade " + s.emitted());
+            }
+            int fam = c.packets().get(i).family();
+            for (String r : s.rules()) {
+                String key = r.matches("[46]:.*") ? r : fam + ":" + r;
+                if (!k.rules().contains(key)) {
+                    d.add(which + ": stockade decided at " + key + ", kernel matched " + k.rules());
+                }
+            }
+        }
+        if (kernel.counters() != null && stockade.counters() != null) {
+            TreeSet<String> keys = new TreeSet<>(kernel.counters().keySet());
+            keys.addAll(stockade.counters().keySet());
+            for (String key : keys) {
+                long[] kc = kernel.counters().getOrDefault(key, new long[2]);
+                long[] sc = stockade.counters().getOrDefault(key, new long[2]);
+                if (!Arrays.equals(kc, sc)) {
+                    d.add("counters " + key + ": kernel " + kc[0] + "/" + kc[1] + ", stockade " + sc[0] + "/" + sc[1]);
+                }
+            }
+        }
+        if (kernel.conntrack() != null && stockade.conntrack() != null
+                && !kernel.conntrack().equals(stockade.conntrack())) {
+            d.add("conntrack: kernel " + kernel.conntrack() + ", stockade " + stockade.conntrack());
+        }
+        return d;
+    }
+
+    private static List<String> sorted(List<String> l) {
+        List<String> c = new ArrayList<>(l);
+        c.sort(null);
+        return c;
+    }
+
+    /** Per-area and overall agreement. */
+    static final class Tally {
+        private final Map<Area, int[]> byArea = new TreeMap<>();
+        private int cases;
+        private int agreed;
+
+        void add(DiffCase c, boolean agree) {
+            cases++;
+            if (agree) {
+                agreed++;
+            }
+            for (Area a : c.areas()) {
+                int[] t = byArea.computeIfAbsent(a, x -> new int[2]);
+                t[0]++;
+                if (agree) {
+                    t[1]++;
+                }
+            }
+        }
+
+        int cases() {
+            return cases;
+        }
+
+        int agreed() {
+            return agreed;
+        }
+
+        /** Agreement in percent of an area's cases, or -1 when it had none. */
+        double percent(Area a) {
+            int[] t = byArea.get(a);
+            return t == null || t[0] == 0 ? -1 : 100.0 * t[1] / t[0];
+        }
+
+        static String pct(int ok, int n) {
+            return n == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f %%", 100.0 * ok / n);
+        }
+
+        /** The report: one line per area, then {@code N cases, agreement X %} last. */
+        List<String> lines() {
+            List<String> out = new ArrayList<>();
+            for (Area a : Area.values()) {
+                int[] t = byArea.get(a);
+                if (t != null) {
+                    out.add(String.format(java.util.Locale.ROOT, "%-13s %d cases, agreement %s", a.label + ":", t[0], pct(t[1], t[0])));
+                }
+            }
+            out.add(cases + " cases, agreement " + pct(agreed, cases));
+            return out;
+        }
+    }
+}

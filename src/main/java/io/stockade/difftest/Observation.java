@@ -1,0 +1,28 @@
+package io.stockade.difftest;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one side (the kernel or Stockade) did with a case, in comparable form.
+ *
+ * @param packets  per injected packet, in order
+ * @param counters final rule/policy counters by {@link Counters} key, or null if the side cannot report them
+ * @param conntrack normalised conntrack entries (sorted), or null if the side cannot report them
+ * @param error    why the side could not run the case (rules refused, driver failure), or null
+ */
+record Observation(List<PacketOutcome> packets, Map<String, long[]> counters, List<String> conntrack, String error) {
+
+    /**
+     * One packet's fate.
+     *
+     * @param fate      {@code drop}, {@code local}, or {@code forward:<iface>} (several joined by ',')
+     * @param emitted   packets the gateway generated because of it (REJECT replies…), as
+     *                  {@code <iface> <hex>} with the kernel-chosen fields normalised ({@link Classifier})
+     * @param forwarded the packet itself as it left, {@code <iface> <hex>} exactly
+     * @param rules     the counter keys that grew for this packet (kernel) or the deciding rule (Stockade)
+     * @param timeNanos when it was sent (kernel) — the timestamp written for the replay
+     */
+    record PacketOutcome(String fate, List<String> emitted, List<String> forwarded, List<String> rules, long timeNanos) {
+    }
+}

@@ -1,0 +1,150 @@
+package io.stockade.difftest;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * Builds the IP packets the harness injects (IPv4/IPv6 with TCP, UDP, ICMP, ICMPv6, IPv4 fragments,
+ * IPv6 extension headers) with correct checksums, and reads back the few fields it classifies by.
+ * Packets start at the IP header. Control-plane code: allocation is fine here.
+ */
+final class Pkt {
+    static final int TCP = 6;
+    static final int UDP = 17;
+    static final int ICMP = 1;
+    static final int ICMPV6 = 58;
+    static final int FIN = 1;
+    static final int SYN = 2;
+    static final int RST = 4;
+    static final int PSH = 8;
+    static final int ACK = 16;
+    static final int URG = 32;
+
+    private Pkt() {
+    }
+
+    static byte[] addr(String literal) {
+        return InetAddress.ofLiteral(literal).getAddress();
+    }
+
+    static int checksum(byte[] b, int off, int len, long initial) {
+        long sum = initial;
+        for (int k = 0; k + 1 < len; k += 2) {
+            sum += ((b[off + k] & 0xff) << 8) | (b[off + k + 1] & 0xff);
+        }
+        if ((len & 1) != 0) {
+            sum += (b[off + len - 1] & 0xff) << 8;
+        }
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return (int) (~sum & 0xffff);
+    }
+
+    private static long pseudo(byte[] src, byte[] dst, int proto, int len) {
+        long sum = 0;
+        for (byte[] a : new byte[][] {src, dst}) {
+            for (int k = 0; k < a.length; k += 2) {
+                sum += ((a[k] & 0xff) << 8) | (a[k + 1] & 0xff);
+            }
+        }
+        return sum + proto + len;
+    }
+
+    /** A transport header + payload with its checksum filled (TCP, UDP, ICMPv6 use the pseudo header). */
+    static byte[] l4(byte[] src, byte[] dst, int proto, byte[] seg, int csumOff) {
+        seg[csumOff] = 0;
+        seg[csumOff + 1] = 0;
+        long init = proto == ICMP ? 0 : pseudo(src, dst, proto, seg.length);
+        int c = checksum(seg, 0, seg.length, init);
+        if (proto == UDP && c == 0) {
+            c = 0xffff;
+        }
+        seg[csumOff] = (byte) (c >>> 8);
+        seg[csumOff + 1] = (byte) c;
+        return seg;
+    }
+
+    static byte[] tcp(byte[] src, byte[] dst, int sport, int dport, long seq, long ack, int flags, int window,
+            byte[] options, byte[] payload) {
+        int optLen = (options.length + 3) & ~3;
+        ByteBuffer b = ByteBuffer.allocate(20 + optLen + payload.length);
+        b.putShort((short) sport).putShort((short) dport).putInt((int) seq).putInt((int) ack);
+        b.put((byte) (((20 + optLen) / 4) << 4)).put((byte) flags).putShort((short) window);
+        b.putShort((short) 0).putShort((short) 0).put(options);
+        b.position(20 + optLen);
+        b.put(payload);
+        return l4(src, dst, TCP, b.array(), 16);
+    }
+
+    static byte[] udp(byte[] src, byte[] dst, int sport, int dport, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(8 + payload.length);
+        b.putShort((short) sport).putShort((short) dport).putShort((short) (8 + payload.length)).putShort((short) 0);
+        b.put(payload);
+        return l4(src, dst, UDP, b.array(), 6);
+    }
+
+    /** ICMP (family 4) or ICMPv6 (family 6) with a 4-byte rest-of-header and data. */
+    static byte[] icmp(byte[] src, byte[] dst, int type, int code, int rest, byte[] data) {
+        ByteBuffer b = ByteBuffer.allocate(8 + data.length);
+        b.put((byte) type).put((byte) code).putShort((short) 0).putInt(rest).put(data);
+        return l4(src, dst, src.length == 4 ? ICMP : ICMPV6, b.array(), 2);
+    }
+
+    /** IPv4 header + payload; {@code fragField} is the flags/fragment-offset word (0x4000 = DF). */
+    static byte[] ipv4(byte[] src, byte[] dst, int proto, int ttl, int id, int fragField, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(20 + payload.length);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + payload.length)).putShort((short) id);
+        b.putShort((short) fragField).put((byte) ttl).put((byte) proto).putShort((short) 0).put(src).put(dst);
+        byte[] a = b.put(payload).array();
+        int c = checksum(a, 0, 20, 0);
+        a[10] = (byte) (c >>> 8);
+        a[11] = (byte) c;
+        return a;
+    }
+
+    /** IPv6 header + payload; {@code next} is the first next-header value (may be an extension header). */
+    static byte[] ipv6(byte[] src, byte[] dst, int next, int hopLimit, int flowLabel, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(40 + payload.length);
+        b.putInt(0x60000000 | (flowLabel & 0xfffff)).putShort((short) payload.length).put((byte) next)
+                .put((byte) hopLimit).put(src).put(dst).put(payload);
+        return b.array();
+    }
+
+    /** An IPv6 hop-by-hop or destination-options header (8 bytes, PadN) in front of {@code rest}. */
+    static byte[] ip6Options(int next, byte[] rest) {
+        ByteBuffer b = ByteBuffer.allocate(8 + rest.length);
+        b.put((byte) next).put((byte) 0).put((byte) 1).put((byte) 4).putInt(0).put(rest);
+        return b.array();
+    }
+
+    /** An IPv4 packet carrying {@code l4} in fragments of {@code chunk} bytes (multiple of 8). */
+    static byte[][] fragments4(byte[] src, byte[] dst, int proto, int ttl, int id, byte[] l4, int chunk) {
+        int n = (l4.length + chunk - 1) / chunk;
+        byte[][] out = new byte[n][];
+        for (int k = 0; k < n; k++) {
+            int from = k * chunk;
+            int to = Math.min(l4.length, from + chunk);
+            byte[] part = java.util.Arrays.copyOfRange(l4, from, to);
+            int field = (from / 8) | (to < l4.length ? 0x2000 : 0);
+            out[k] = ipv4(src, dst, proto, ttl, id, field, part);
+        }
+        return out;
+    }
+
+    static int version(byte[] ip) {
+        return (ip[0] & 0xff) >>> 4;
+    }
+
+    /** IPv4 ID or IPv6 flow label: the harness's per-packet identity. */
+    static int identity(byte[] ip) {
+        if (version(ip) == 4) {
+            return ((ip[4] & 0xff) << 8) | (ip[5] & 0xff);
+        }
+        return ((ip[1] & 0x0f) << 16) | ((ip[2] & 0xff) << 8) | (ip[3] & 0xff);
+    }
+
+    static String hex(byte[] b) {
+        return java.util.HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,187 @@
+package io.stockade.difftest;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a case through Stockade in-process with the same command a user types:
+ * {@code stockade replay --rules R4 --rules6 R6 --host DIR -o OUT.pcapng --verdicts V.jsonl IN.pcapng},
+ * where IN holds the case's packets with the kernel run's timestamps (inbound on eth0/eth1,
+ * outbound-flagged on their egress interface — {@code lo} for the gateway's own addresses — for
+ * packets the gateway sends), then reads OUT (a packet on interface {@code local} is delivered; others
+ * left through that interface) and the verdict lines (their {@code rule} is the deciding rule).
+ * Output packets are attributed to the input packet with the latest timestamp not after theirs.
+ */
+final class StockadeSide {
+    private final Path work;
+
+    StockadeSide(Path work) {
+        this.work = work;
+    }
+
+    static String egressOfLocal(byte[] ip) {
+        byte[] dst = Pkt.version(ip) == 4 ? java.util.Arrays.copyOfRange(ip, 16, 20) : java.util.Arrays.copyOfRange(ip, 24, 40);
+        String d;
+        try {
+            d = java.net.InetAddress.getByAddress(dst).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+        for (Topology.Link l : Topology.LINKS) {
+            if (d.equals(l.gw4()) || java.net.InetAddress.ofLiteral(l.gw6()).equals(java.net.InetAddress.ofLiteral(d))) {
+                return "lo";
+            }
+        }
+        if (d.startsWith("10.0.0.") || d.startsWith(Topology.LAN4) || d.startsWith("fd00:0:0:0:") || d.startsWith("fd00:10:")) {
+            return "eth0";
+        }
+        return "eth1";
+    }
+
+    Observation run(DiffCase c, Path hostDir, List<Long> times) throws IOException {
+        Files.createDirectories(work);
+        Path r4 = work.resolve("rules4");
+        Path r6 = work.resolve("rules6");
+        Path in = work.resolve("in.pcapng");
+        Path out = work.resolve("out.pcapng");
+        Path verdicts = work.resolve("verdicts.jsonl");
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(verdicts);
+        Files.writeString(r4, c.rules4());
+        Files.writeString(r6, c.rules6());
+        List<Pcapng.Iface> ifaces = new ArrayList<>();
+        for (Topology.Link l : Topology.LINKS) {
+            ifaces.add(new Pcapng.Iface(l.name(), 1));
+        }
+        ifaces.add(new Pcapng.Iface("lo", 1));
+        List<Pcapng.Record> recs = new ArrayList<>();
+        for (int k = 0; k < c.packets().size(); k++) {
+            CasePacket p = c.packets().get(k);
+            boolean local = p.via().equals("local");
+            String iface = local ? egressOfLocal(p.ip()) : p.via();
+            int idx = iface.equals("lo") ? Topology.LINKS.size() : Topology.link(iface).index();
+            byte[] frame = new byte[14 + p.ip().length];
+            if (!local) {
+                Topology.Link l = Topology.link(iface);
+                System.arraycopy(KernelLab.mac(l.gwMac()), 0, frame, 0, 6);
+                System.arraycopy(KernelLab.mac(l.peerMac()), 0, frame, 6, 6);
+            } else if (!iface.equals("lo")) {
+                Topology.Link l = Topology.link(iface);
+                System.arraycopy(KernelLab.mac(l.peerMac()), 0, frame, 0, 6);
+                System.arraycopy(KernelLab.mac(l.gwMac()), 0, frame, 6, 6);
+            }
+            frame[12] = (byte) (p.family() == 4 ? 0x08 : 0x86);
+            frame[13] = (byte) (p.family() == 4 ? 0x00 : 0xdd);
+            System.arraycopy(p.ip(), 0, frame, 14, p.ip().length);
+            recs.add(new Pcapng.Record(idx, times.get(k), local ? 2 : 1, frame));
+        }
+        Pcapng.write(in, ifaces, recs);
+        List<String> args = new ArrayList<>(List.of("replay"));
+        if (!c.rules4().isBlank()) {
+            args.addAll(List.of("--rules", r4.toString()));
+        }
+        if (!c.rules6().isBlank()) {
+            args.addAll(List.of("--rules6", r6.toString()));
+        }
+        args.addAll(List.of("--host", hostDir.toString(), "-o", out.toString(), "--verdicts", verdicts.toString(), in.toString()));
+        ByteArrayOutputStream so = new ByteArrayOutputStream();
+        ByteArrayOutputStream se = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        int rc;
+        try {
+            System.setOut(new PrintStream(so, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(se, true, StandardCharsets.UTF_8));
+            rc = io.stockade.cli.Main.run(args.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            return new Observation(List.of(), null, null, "stockade replay threw " + e);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        String err = se.toString(StandardCharsets.UTF_8).strip();
+        if (rc != 0 || !Files.exists(verdicts)) {
+            return new Observation(List.of(), null, null, "stockade replay exit " + rc + ": " + firstLine(err));
+        }
+        return read(c, times, out, verdicts);
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    static byte[] ipOf(int linkType, byte[] frame) {
+        return switch (linkType) {
+            case 1 -> Classifier.ipOfEthernet(frame);
+            case 101, 228, 229 -> frame;
+            case 113 -> frame.length > 16 ? java.util.Arrays.copyOfRange(frame, 16, frame.length) : null;
+            case 276 -> frame.length > 20 ? java.util.Arrays.copyOfRange(frame, 20, frame.length) : null;
+            default -> null;
+        };
+    }
+
+    static Observation read(DiffCase c, List<Long> times, Path out, Path verdicts) throws IOException {
+        int n = c.packets().size();
+        List<Map<String, List<byte[]>>> seen = new ArrayList<>();
+        List<List<byte[]>> local = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            seen.add(new LinkedHashMap<>());
+            local.add(new ArrayList<>());
+        }
+        if (Files.exists(out)) {
+            Pcapng.Capture cap = Pcapng.read(out);
+            for (Pcapng.Record r : cap.records()) {
+                Pcapng.Iface iface = cap.ifaces().get(r.iface());
+                byte[] ip = ipOf(iface.linkType(), r.data());
+                if (ip == null || ip.length < 20) {
+                    continue;
+                }
+                int k = 0;
+                for (int j = 0; j < n; j++) {
+                    if (times.get(j) <= r.timeNanos()) {
+                        k = j;
+                    }
+                }
+                if (iface.name().equals("local")) {
+                    local.get(k).add(ip);
+                } else {
+                    seen.get(k).computeIfAbsent(iface.name(), x -> new ArrayList<>()).add(ip);
+                }
+            }
+        }
+        List<List<String>> rules = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            rules.add(new ArrayList<>());
+        }
+        for (String line : Files.readAllLines(verdicts)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            Map<String, Object> v = Json.obj(Json.parse(line));
+            int k = ((Long) v.get("packet")).intValue() - 1;
+            Object rule = v.get("rule");
+            if (k >= 0 && k < n && rule instanceof String s && !s.isEmpty()) {
+                rules.get(k).add(s);
+            }
+        }
+        List<Observation.PacketOutcome> outcomes = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            byte[] sent = c.packets().get(k).ip();
+            boolean delivered = false;
+            for (byte[] ip : local.get(k)) {
+                delivered |= Classifier.isSame(sent, ip) || Pkt.identity(ip) == Pkt.identity(sent);
+            }
+            outcomes.add(Classifier.outcome(sent, seen.get(k), delivered, rules.get(k), times.get(k)));
+        }
+        return new Observation(outcomes, null, null, null);
+    }
+}
