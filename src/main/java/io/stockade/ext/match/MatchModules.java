@@ -18,6 +18,8 @@ public final class MatchModules {
             new MultiportMatch(),
             new ConntrackMatch(),
             new StateMatch(),
+            new LimitMatch(),
+            new RecentMatch(),
             // matches2: header matches and the rest (one line each)
             new DscpMatch(),
             new TosMatch(),
