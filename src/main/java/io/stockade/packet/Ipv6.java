@@ -59,6 +59,9 @@ public final class Ipv6 {
         if (HEADER_LENGTH + payloadLength() > len) {
             return DropReason.BAD_TOTAL_LENGTH;
         }
+        // LINUX-DIFF: a jumbogram (payload length 0 with a hop-by-hop jumbo option, RFC 2675) is read
+        // as a 40-byte packet; ipv6_rcv() takes its length from the option. Hop-by-hop options are
+        // not processed here (ipv6_parse_hopopts() drops bad ones before PRE_ROUTING).
         return DropReason.NONE;
     }
 

@@ -52,6 +52,8 @@ public final class PacketParser {
      * far as the captured bytes go (a transport header cut by the snap length is {@code SHORT_L4}).
      */
     public boolean parse(PacketDescriptor pd, MemorySegment data, long offset, int captured, int original) {
+        // LINUX-DIFF: the kernel always holds whole packets; a capture cut by its snap length is
+        // parsed as far as the bytes go (pd.truncated) instead of being dropped as too short.
         return parseAt(pd, data, offset, captured, original, false);
     }
 
@@ -122,6 +124,8 @@ public final class PacketParser {
         if (tl < hl || (!quote && tl > original)) {
             return drop(pd, DropReason.BAD_TOTAL_LENGTH);
         }
+        // LINUX-DIFF: options are flagged (hasIpOptions) but not processed; Ipv4.checkOptions() is
+        // ip_options_compile()'s validity check, which Linux runs after PRE_ROUTING.
         pd.ipVersion = 4;
         pd.ipTotalLength = tl;
         pd.length = (int) (off + Math.min(tl, captured));
