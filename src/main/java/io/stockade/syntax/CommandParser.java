@@ -172,6 +172,18 @@ public final class CommandParser {
         Getopt.Event e;
         while ((e = g.next(s.merged)) != null) {
             String optarg = e.optarg;
+            if ("!".equals(optarg) && "psdio".indexOf(e.c) >= 0 && e.c > 0) {
+                // LINUX-DIFF: old-style "-s ! x" (intrapositioned negation, iptables <= 1.4) is
+                // accepted as "! -s x" so that old dumps restore; iptables 1.8.9 says "Bad argument".
+                if (invert) {
+                    throw bad("Multiple `!' flags not allowed");
+                }
+                if (g.optind >= argv.size()) {
+                    throw bad("no argument following `!'");
+                }
+                invert = true;
+                optarg = argv.get(g.optind++);
+            }
             switch (e.c) {
                 case 'A' -> {
                     addCommand(s, ParsedCommand.CMD_APPEND, 0, invert);
