@@ -124,7 +124,11 @@ class CommandLineTest {
         assertErr(c.ipt("-D INPUT -j ACCEPT"), 1, "iptables: Bad rule (does a matching rule exist in that chain?).\n");
         assertErr(c.ipt("-D INPUT 5"), 1, "iptables: Index of deletion too big.\n");
         assertErr(c.ipt("-I INPUT 5 -j ACCEPT"), 1, "iptables: Index of insertion too big.\n");
-        assertErr(c.ipt("-A INPUT -s ! 1.2.3.4 -j ACCEPT"), 2, "Bad argument `1.2.3.4'\n"
+        // LINUX-DIFF (documented): old-style negation is accepted; 1.8.9 says "Bad argument `1.2.3.4'"
+        assertEquals(0, c.ipt("-A FORWARD -s ! 1.2.3.4 -j ACCEPT").rc());
+        assertEquals("-A FORWARD ! -s 1.2.3.4/32 -j ACCEPT\n", c.ipt("-S FORWARD 1").out());
+        c.ipt("-F");
+        assertErr(c.ipt("-A INPUT foo"), 2, "Bad argument `foo'\n"
                 + "Try `iptables -h' or 'iptables --help' for more information.\n");
         assertErr(c.ipt("-A INPUT -s 1.2.3.4/33"), 2, "iptables v1.8.9 (nf_tables): invalid mask `33' specified\n"
                 + "Try `iptables -h' or 'iptables --help' for more information.\n");
