@@ -91,7 +91,7 @@ public final class ConntrackCli {
                     if (family != 0 && c.ipVersion != family) {
                         continue;
                     }
-                    out.println(ConntrackFormat.line(c, now, table.cfg.acct));
+                    out.println(ConntrackFormat.line(c, now, table.cfg.acct, table.useCount(c, now)));
                     shown++;
                 }
                 err.println(ConntrackFormat.BANNER + shown + " flow entries have been shown.");

@@ -46,6 +46,9 @@ public final class ConntrackConfig {
     public int icmpTimeout = 30;
     public int icmpv6Timeout = 30;
     public int genericTimeout = 600;
+    /** nf_conntrack_gre_timeout / nf_conntrack_gre_timeout_stream. */
+    public int greTimeout = 30;
+    public int greTimeoutStream = 180;
     /** The ftp helper's expectation timeout (nf_conntrack_ftp expect_policy: 5 minutes). */
     public int ftpExpectTimeout = 300;
 

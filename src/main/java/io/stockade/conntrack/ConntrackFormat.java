@@ -28,8 +28,13 @@ public final class ConntrackFormat {
         };
     }
 
-    /** One entry; {@code nowNanos} gives the remaining timeout, {@code acct} adds packets=/bytes=. */
+    /** One entry with {@code use=1}. */
     public static String line(Conn c, long nowNanos, boolean acct) {
+        return line(c, nowNanos, acct, 1);
+    }
+
+    /** One entry; {@code nowNanos} gives the remaining timeout, {@code acct} adds packets=/bytes=. */
+    public static String line(Conn c, long nowNanos, boolean acct, int use) {
         StringBuilder b = new StringBuilder(200);
         String name = protoName(c.protocol);
         b.append(name);
@@ -67,7 +72,7 @@ public final class ConntrackFormat {
         if (c.helper != null) {
             b.append("helper=").append(c.helper).append(' ');
         }
-        b.append("use=1");
+        b.append("use=").append(use);
         return b.toString();
     }
 

@@ -90,6 +90,7 @@ public final class ConntrackTable implements ConnTracker {
             return;
         }
         // get_l4proto: later fragments carry no transport header.
+        // LINUX-DIFF: no nf_defrag before conntrack; a first fragment is tracked by its own headers.
         if (pd.fragOffset != 0) {
             invalid(skb, CtStats.FRAGMENT);
             return;
@@ -168,7 +169,19 @@ public final class ConntrackTable implements ConnTracker {
             case 1:
             case 58:
                 return IcmpTracker.packet(this, ct, pd, ctinfo, now);
+            case 47:
+                // LINUX-DIFF: GRE version 1 (PPTP) call-id keys are not read; the tuple's keys are 0.
+                // nf_conntrack_proto_gre: 30 s, 180 s and ASSURED once both directions were seen.
+                if ((ct.status & Conn.IPS_SEEN_REPLY) != 0) {
+                    refresh(ct, ctinfo, pd, cfg.greTimeoutStream, now);
+                    ct.status |= Conn.IPS_ASSURED;
+                } else {
+                    refresh(ct, ctinfo, pd, cfg.greTimeout, now);
+                }
+                return TcpTracker.ACCEPT;
             default:
+                // LINUX-DIFF: SCTP (132) and DCCP (33) get the generic tracker here (ports in the tuple,
+                // 600 s), not their own state machines.
                 refresh(ct, ctinfo, pd, cfg.genericTimeout, now);
                 return TcpTracker.ACCEPT;
         }
@@ -483,6 +496,7 @@ public final class ConntrackTable implements ConnTracker {
     // ------------------------------------------------------------------ control plane
 
     /** Live entries at {@code now} in creation order (a copy). */
+    // LINUX-DIFF: the kernel dumps in hash-bucket order.
     public List<Conn> entries(long now) {
         ArrayList<Conn> out = new ArrayList<>();
         for (int i = 0; i < index.capacity(); i++) {
@@ -493,6 +507,21 @@ public final class ConntrackTable implements ConnTracker {
         }
         out.sort((a, b) -> Long.compare(a.id, b.id));
         return out;
+    }
+
+    /**
+     * The kernel's reference count as {@code conntrack -L} shows it: the table's own reference plus
+     * one per live connection whose master this entry is (control plane only).
+     */
+    public int useCount(Conn ct, long now) {
+        int use = 1;
+        for (int i = 0; i < index.capacity(); i++) {
+            Conn c = index.slotConn(i);
+            if (c != null && index.slotDir(i) == 0 && c.master == ct && c.expiresNanos - now > 0) {
+                use++;
+            }
+        }
+        return use;
     }
 
     /** {@code conntrack -F}: removes every entry and expectation; returns how many entries went. */

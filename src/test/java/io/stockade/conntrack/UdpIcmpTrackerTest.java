@@ -163,9 +163,13 @@ class UdpIcmpTrackerTest {
         Skb skb = h.send(Pkt.ip("10.0.0.1", "10.0.0.2").proto(47));
         Conn ct = skb.conn;
         assertNotNull(ct);
-        assertEquals(600, h.left(ct));
-        assertEquals("gre      47 600 src=10.0.0.1 dst=10.0.0.2 srckey=0x0 dstkey=0x0 [UNREPLIED] "
+        assertEquals(30, h.left(ct));
+        assertEquals("gre      47 30 src=10.0.0.1 dst=10.0.0.2 srckey=0x0 dstkey=0x0 [UNREPLIED] "
                 + "src=10.0.0.2 dst=10.0.0.1 srckey=0x0 dstkey=0x0 mark=0 use=1", h.line(ct));
+        h.send(Pkt.ip("10.0.0.2", "10.0.0.1").proto(47));
+        h.send(Pkt.ip("10.0.0.1", "10.0.0.2").proto(47));
+        assertEquals(180, h.left(ct));
+        assertTrue((ct.status & Conn.IPS_ASSURED) != 0);
         assertEquals("unknown  50 600 src=10.0.0.1 dst=10.0.0.2 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 mark=0 use=1",
                 h.line(h.send(Pkt.ip("10.0.0.1", "10.0.0.2").proto(50)).conn));
         skb = h.send(Pkt.ip("10.0.0.1", "10.0.0.2").udp(1, 2).fragOffset(1480));
