@@ -20,6 +20,7 @@ public final class MatchModules {
             new StateMatch(),
             new LimitMatch(),
             new RecentMatch(),
+            new HashlimitMatch(),
             // matches2: header matches and the rest (one line each)
             new DscpMatch(),
             new TosMatch(),

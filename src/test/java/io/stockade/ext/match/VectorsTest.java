@@ -28,7 +28,8 @@ class VectorsTest {
     static final List<String> FILES = List.of(
             "libxt_tcp.t", "libxt_udp.t", "libipt_icmp.t", "libip6t_icmp6.t", "libxt_multiport.t",
             "libxt_conntrack.t", "libipt_conntrack.t", "libip6t_conntrack.t", "libxt_state.t",
-            "libxt_comment.t", "libxt_limit.t", "libxt_recent.t", "libipt_recent.t", "libip6t_recent.t");
+            "libxt_comment.t", "libxt_limit.t", "libxt_recent.t", "libipt_recent.t", "libip6t_recent.t",
+            "libxt_hashlimit.t");
 
     static List<String> files() {
         return FILES;
