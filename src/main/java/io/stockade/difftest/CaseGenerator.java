@@ -67,7 +67,7 @@ final class CaseGenerator {
             areas.add(Area.IPV6);
         }
         boolean forward = rnd.nextInt(10) != 0;
-        List<CasePacket> packets = new PacketGenerator(rnd, family).sequence(2 + rnd.nextInt(9), true);
+        List<CasePacket> packets = new PacketGenerator(rnd, family, (family == 4 ? rules4 : rules6).contains("-o eth1 ")).sequence(2 + rnd.nextInt(9), true);
         return new DiffCase(seed, index, areas, rules4, rules6, forward, packets);
     }
 

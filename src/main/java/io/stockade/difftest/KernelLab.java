@@ -263,7 +263,7 @@ public final class KernelLab implements AutoCloseable {
         StringBuilder conf = new StringBuilder("# written by stockade difftest from the gateway namespace\n");
         conf.append("sysctl net.ipv4.ip_forward=").append(ipForward ? 1 : 0).append('\n');
         conf.append("sysctl net.ipv6.conf.all.forwarding=").append(ipForward ? 1 : 0).append('\n');
-        for (String kv : Topology.SYSCTLS) {
+        for (String kv : Topology.modelledSysctls()) {
             conf.append("sysctl ").append(kv).append('\n');
         }
         Files.writeString(dir.resolve("host.conf"), conf);

@@ -20,10 +20,17 @@ final class PacketGenerator {
 
     private final RandomGenerator rnd;
     private final int family;
+    private final boolean masquerade;
 
-    PacketGenerator(RandomGenerator rnd, int family) {
+    /**
+     * @param masquerade the rules source-NAT towards eth1: replies from eth1's side then go to
+     *                   eth1's address, as a real remote host's would (a reply to the inside address
+     *                   would clash with the NAT mapping and make the kernel pick a random port)
+     */
+    PacketGenerator(RandomGenerator rnd, int family, boolean masquerade) {
         this.rnd = rnd;
         this.family = family;
+        this.masquerade = masquerade;
     }
 
     private <T> T pick(List<T> l) {
@@ -133,7 +140,7 @@ final class PacketGenerator {
 
     private List<Step> flow(boolean allowLocalOut) {
         List<Step> s = new ArrayList<>();
-        int kind = rnd.nextInt(allowLocalOut ? 10 : 8);
+        int kind = rnd.nextInt(allowLocalOut ? 11 : 9);
         boolean reverse = rnd.nextInt(4) == 0;
         String a = lanHost();
         String b = wanHost();
@@ -153,15 +160,16 @@ final class PacketGenerator {
                 long c = rnd.nextLong(1L << 32);
                 long v = rnd.nextLong(1L << 32);
                 s.add(tcp(va, a, b, sp, dp, c, 0, Pkt.SYN, 0));
-                s.add(tcp(vb, b, a, dp, sp, v, c + 1, Pkt.SYN | Pkt.ACK, 0));
+                String ra = replyAddress(a, vb);
+                s.add(tcp(vb, b, ra, dp, sp, v, c + 1, Pkt.SYN | Pkt.ACK, 0));
                 s.add(tcp(va, a, b, sp, dp, c + 1, v + 1, Pkt.ACK, 0));
                 s.add(tcp(va, a, b, sp, dp, c + 1, v + 1, Pkt.PSH | Pkt.ACK, 10));
                 if (rnd.nextInt(3) == 0) { // out of window
-                    s.add(tcp(vb, b, a, dp, sp, v + 1 + (1L << 30), c + 11, Pkt.ACK, 5));
+                    s.add(tcp(vb, b, ra, dp, sp, v + 1 + (1L << 30), c + 11, Pkt.ACK, 5));
                 }
-                s.add(tcp(vb, b, a, dp, sp, v + 1, c + 11, Pkt.ACK, 0));
+                s.add(tcp(vb, b, ra, dp, sp, v + 1, c + 11, Pkt.ACK, 0));
                 s.add(tcp(va, a, b, sp, dp, c + 11, v + 1, Pkt.FIN | Pkt.ACK, 0));
-                s.add(tcp(vb, b, a, dp, sp, v + 1, c + 12, Pkt.FIN | Pkt.ACK, 0));
+                s.add(tcp(vb, b, ra, dp, sp, v + 1, c + 12, Pkt.FIN | Pkt.ACK, 0));
                 s.add(tcp(va, a, b, sp, dp, c + 12, v + 2, Pkt.ACK, 0));
                 cut(s);
             }
@@ -183,7 +191,7 @@ final class PacketGenerator {
                 int sp = ephemeral();
                 int dp = port();
                 s.add(udp(va, a, b, sp, dp, 8 + rnd.nextInt(20)));
-                s.add(udp(vb, b, a, dp, sp, 8 + rnd.nextInt(40)));
+                s.add(udp(vb, b, replyAddress(a, vb), dp, sp, 8 + rnd.nextInt(40)));
                 s.add(udp(va, a, b, sp, dp, 4));
                 cut(s);
             }
@@ -192,7 +200,8 @@ final class PacketGenerator {
                 boolean toGw = rnd.nextBoolean();
                 String dst = toGw ? gwAddr(va) : b;
                 s.add(echo(va, a, dst, false, ident, 1));
-                s.add(toGw && allowLocalOut ? echo("local", dst, a, true, ident, 1) : echo(vb, b, a, true, ident, 1));
+                a = toGw ? a : replyAddress(a, vb);
+                s.add(toGw && allowLocalOut ? echo("local", dst, a, true, ident, 1) : echo(vb, b, replyAddress(a, vb), true, ident, 1));
                 cut(s);
             }
             case 5 -> { // ICMP error quoting an earlier UDP packet
@@ -244,6 +253,19 @@ final class PacketGenerator {
                     });
                 }
             }
+            case 8 -> { // a port forward: a WAN host connects to eth1's address:8080, served by a LAN host
+                String wan = family == 4 ? Topology.WAN4 + (1 + rnd.nextInt(9)) : Topology.WAN6 + Integer.toHexString(1 + rnd.nextInt(9));
+                String gw = gwAddr("eth1");
+                String server = family == 4 ? Topology.LAN4 + "5" : Topology.LAN6 + "5";
+                int sp = ephemeral();
+                long c = rnd.nextLong(1L << 32);
+                long v = rnd.nextLong(1L << 32);
+                s.add(tcp("eth1", wan, gw, sp, 8080, c, 0, Pkt.SYN, 0));
+                s.add(tcp("eth0", server, wan, 80, sp, v, c + 1, Pkt.SYN | Pkt.ACK, 0));
+                s.add(tcp("eth1", wan, gw, sp, 8080, c + 1, v + 1, Pkt.ACK, 0));
+                s.add(tcp("eth1", wan, gw, sp, 8080, c + 1, v + 1, Pkt.PSH | Pkt.ACK, 20));
+                cut(s);
+            }
             default -> { // the gateway itself talks to a remote host
                 String via = rnd.nextBoolean() ? "eth0" : "eth1";
                 String remote = via.equals("eth0") ? (reverse ? b : a) : (reverse ? a : b);
@@ -264,6 +286,11 @@ final class PacketGenerator {
             }
         }
         return s;
+    }
+
+    /** Where the far side sends its replies: eth1's address when the rules masquerade towards eth1. */
+    private String replyAddress(String inside, String farSide) {
+        return masquerade && farSide.equals("eth1") ? gwAddr("eth1") : inside;
     }
 
     private void cut(List<Step> s) {

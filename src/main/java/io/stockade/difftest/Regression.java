@@ -69,7 +69,7 @@ public final class Regression {
         s.append("route default via fd00:1::2 dev eth1\n");
         s.append("sysctl net.ipv4.ip_forward=").append(forward ? 1 : 0).append('\n');
         s.append("sysctl net.ipv6.conf.all.forwarding=").append(forward ? 1 : 0).append('\n');
-        for (String kv : Topology.SYSCTLS) {
+        for (String kv : Topology.modelledSysctls()) {
             s.append("sysctl ").append(kv).append('\n');
         }
         Files.writeString(dir.resolve("host.conf"), s);

@@ -67,6 +67,9 @@ final class RuleGenerator {
             s.append("COMMIT\n");
             areas.add(Area.FILTER);
         }
+        if (chance(0.25)) {
+            s.append(nat());
+        }
         s.append("*filter\n");
         String[] builtins = {"INPUT", "FORWARD", "OUTPUT"};
         for (String b : builtins) {
@@ -91,6 +94,32 @@ final class RuleGenerator {
         }
         areas.add(Area.FILTER);
         return s.append(body).append("COMMIT\n").toString();
+    }
+
+    /** A nat table: source NAT towards eth1, a port forward from eth1's address to a LAN host, maybe REDIRECT. */
+    private String nat() {
+        areas.add(Area.NAT);
+        boolean v4 = family == 4;
+        StringBuilder s = new StringBuilder("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n");
+        String lan = v4 ? "192.168.10.0/24" : "fd00:10::/64";
+        String src = chance(0.5) ? "-s " + lan + " " : "";
+        switch (rnd.nextInt(3)) {
+            case 0 -> s.append("-A POSTROUTING ").append(src).append("-o eth1 -j MASQUERADE\n");
+            case 1 -> s.append("-A POSTROUTING ").append(src).append("-o eth1 -j SNAT --to-source ")
+                    .append(v4 ? "10.0.1.1" : "fd00:1::1").append('\n');
+            // A port range that holds the original port: the kernel keeps it. (A range without it makes
+            // the kernel pick a random port, which no comparison can follow.)
+            default -> s.append("-A POSTROUTING ").append(src).append("-o eth1 -p tcp -j SNAT --to-source ")
+                    .append(v4 ? "10.0.1.1:1024-65535" : "[fd00:1::1]:1024-65535").append('\n');
+        }
+        if (chance(0.7)) {
+            s.append("-A PREROUTING -d ").append(v4 ? "10.0.1.1/32" : "fd00:1::1/128").append(" -i eth1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination ")
+                    .append(v4 ? "192.168.10.5:80" : "[fd00:10::5]:80").append('\n');
+        }
+        if (chance(0.3)) {
+            s.append("-A PREROUTING -i eth0 -p tcp -m tcp --dport 22 -j REDIRECT --to-ports 2222\n");
+        }
+        return s.append("COMMIT\n").toString();
     }
 
     /** Addresses, interfaces and protocol (with its own options), as iptables-save orders them. */

@@ -42,12 +42,17 @@ final class Topology {
     static final List<String> SYSCTLS = List.of(
             "net.ipv4.conf.all.send_redirects=0", "net.ipv4.conf.default.send_redirects=0",
             "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",
-            "net.ipv4.icmp_ratelimit=0", "net.ipv4.icmp_ratemask=0", "net.ipv4.icmp_msgs_per_sec=100000",
+            "net.ipv4.icmp_ratelimit=0", "net.ipv4.icmp_ratemask=0", "net.ipv4.icmp_msgs_per_sec=100000", "net.ipv4.icmp_msgs_burst=100000",
             "net.ipv6.icmp.ratelimit=0", "net.ipv4.conf.all.accept_local=0",
             "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
             "net.ipv6.conf.all.router_solicitations=0", "net.ipv6.conf.default.router_solicitations=0",
             "net.ipv6.conf.all.accept_ra=0", "net.ipv6.conf.default.accept_ra=0",
             "net.netfilter.nf_conntrack_tcp_loose=1", "net.netfilter.nf_conntrack_tcp_be_liberal=0");
+
+    /** The settings among {@link #SYSCTLS} that change Stockade's answers, for the host model's host.conf. */
+    static List<String> modelledSysctls() {
+        return SYSCTLS.stream().filter(kv -> !kv.contains("redirects") && !kv.startsWith("net.ipv6.conf.")).toList();
+    }
 
     /** Shell script that builds the namespaces; {@code gw} and peers are full namespace names. */
     static String setupScript(String gw, String peerPrefix) {
