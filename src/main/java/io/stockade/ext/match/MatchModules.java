@@ -21,6 +21,7 @@ public final class MatchModules {
             new LimitMatch(),
             new RecentMatch(),
             new HashlimitMatch(),
+            new ConnlimitMatch(),
             // matches2: header matches and the rest (one line each)
             new DscpMatch(),
             new TosMatch(),

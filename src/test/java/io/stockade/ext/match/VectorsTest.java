@@ -29,7 +29,7 @@ class VectorsTest {
             "libxt_tcp.t", "libxt_udp.t", "libipt_icmp.t", "libip6t_icmp6.t", "libxt_multiport.t",
             "libxt_conntrack.t", "libipt_conntrack.t", "libip6t_conntrack.t", "libxt_state.t",
             "libxt_comment.t", "libxt_limit.t", "libxt_recent.t", "libipt_recent.t", "libip6t_recent.t",
-            "libxt_hashlimit.t");
+            "libxt_hashlimit.t", "libxt_connlimit.t", "libipt_connlimit.t", "libip6t_connlimit.t");
 
     static List<String> files() {
         return FILES;
