@@ -12,6 +12,11 @@ public final class TargetModules {
             new RejectTarget(),
             new LogTarget(),
             new MarkTarget(),
-            new ConnmarkTarget()
+            new ConnmarkTarget(),
+            new SnatTarget(),
+            new DnatTarget(),
+            new MasqueradeTarget(),
+            new RedirectTarget(),
+            new NetmapTarget()
     );
 }

@@ -1,0 +1,36 @@
+package io.stockade.ext.target;
+
+import io.stockade.rules.CheckEnv;
+import io.stockade.rules.IpHeaderFilter;
+import io.stockade.rules.ParameterProblem;
+import io.stockade.rules.ParseEnv;
+import io.stockade.rules.TableKind;
+
+/** The checks SNAT, DNAT, MASQUERADE, REDIRECT and NETMAP share (xt_nat / nf_nat checkentry). */
+final class NatTargets {
+    private NatTargets() {
+    }
+
+    /**
+     * Ports need {@code -p tcp|udp|sctp|dccp|icmp} (iptables checks this while parsing, when the
+     * command parser tells the protocol; else {@link #checkPorts} does it at checkentry).
+     */
+    static void parsePorts(ParseEnv env, NatRange r) throws ParameterProblem {
+        if (r.hasPorts() && env.protocol() >= 0 && (env.protocolInverted() || !NatRange.portProtocol(env.protocol()))) {
+            throw new ParameterProblem(NatRange.NEED_PORTS);
+        }
+    }
+
+    static String checkPorts(CheckEnv env, NatRange r) {
+        IpHeaderFilter ip = env.ip();
+        if (r != null && r.hasPorts() && (ip.inverted(IpHeaderFilter.INV_PROTO) || !NatRange.portProtocol(ip.protocol()))) {
+            return NatRange.NEED_PORTS;
+        }
+        return null;
+    }
+
+    /** The table must be nat and every hook among {@code hooks}; else EINVAL. */
+    static String checkTable(CheckEnv env, int hooks) {
+        return env.table() != TableKind.NAT || !env.onlyHooks(hooks) ? TargetArgs.EINVAL : null;
+    }
+}
