@@ -22,8 +22,17 @@ public final class Verdict {
         return QUEUE | (num << 16);
     }
 
+    /**
+     * The verdict without its queue number. (Queue numbers of 32768 and above make the int
+     * negative, so CONTINUE and RETURN are recognised by value, not by sign.)
+     */
     public static int code(int verdict) {
-        return verdict < 0 ? verdict : verdict & 0xffff;
+        return verdict == CONTINUE || verdict == RETURN ? verdict : verdict & 0xffff;
+    }
+
+    /** The queue number of a {@link #QUEUE} verdict (0–65535). */
+    public static int queueNumber(int verdict) {
+        return verdict >>> 16;
     }
 
     public static String name(int verdict) {

@@ -10,7 +10,8 @@ import java.lang.foreign.ValueLayout;
  * {@code dump_ipv6_packet}, and the TCP/UDP helpers): {@code PREFIX IN=… OUT=… MAC=… SRC=…} and
  * so on, every field followed by one space, so the line ends in a space as the kernel's does.
  * ICMP errors show the quoted packet in brackets (one level deep). Reads the bytes of
- * {@code skb.pd.data} (from {@code pd.base}, {@code pd.length} bytes) only; appends to a caller-supplied builder and does not allocate.
+ * {@code skb.pd.data} (from {@code pd.base} to the end {@code pd.length}) only; appends to a
+ * caller-supplied builder and does not allocate.
  */
 final class LogLine {
     private static final int NF_LOG_TCPSEQ = LogTarget.TCPSEQ;
@@ -32,8 +33,8 @@ final class LogLine {
         }
         MemorySegment s = skb.pd.data;
         int base = (int) skb.pd.base;
-        int end = base + skb.pd.length;
-        if (s == null || skb.pd.length == 0) {
+        int end = skb.pd.length;
+        if (s == null || end <= base) {
             m.append("TRUNCATED");
             return;
         }

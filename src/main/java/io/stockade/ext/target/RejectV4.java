@@ -47,7 +47,7 @@ final class RejectV4 {
             return;
         }
         int tcpOff = pd.l4Offset;
-        int end = (int) pd.base + Math.min(pd.ipTotalLength, pd.length);
+        int end = Math.min((int) pd.base + pd.ipTotalLength, pd.length);
         if (tcpOff + 20 > end) {
             return;
         }
@@ -56,7 +56,7 @@ final class RejectV4 {
             return;
         }
         int segLen = end - tcpOff;
-        if (pd.ipTotalLength > pd.length
+        if (pd.truncated
                 || Checksum.finish(Checksum.sum(in, tcpOff, segLen,
                         Checksum.pseudoIpv4(pd.srcLo, pd.dstLo, PROTO_TCP, segLen))) != 0) {
             return;
@@ -99,7 +99,7 @@ final class RejectV4 {
         int base = (int) pd.base;
         int ihl = pd.l3HeaderLength;
         int proto = pd.protocol;
-        int total = Math.min(pd.ipTotalLength, pd.length);
+        int total = Math.min(pd.ipTotalLength, pd.length - (int) pd.base);
         if (proto == PROTO_ICMP) {
             if (ihl >= total) {
                 return;
@@ -110,7 +110,7 @@ final class RejectV4 {
             }
         }
         if (verifiesChecksum(in, base + ihl, base + total, proto)) {
-            if (pd.ipTotalLength > pd.length) {
+            if (pd.truncated) {
                 return;
             }
             long sum = proto == PROTO_TCP || proto == PROTO_UDP

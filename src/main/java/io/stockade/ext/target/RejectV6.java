@@ -46,8 +46,8 @@ final class RejectV6 {
             return;
         }
         int tcpOff = pd.l4Offset;
-        int end = (int) pd.base + Math.min(pd.ipTotalLength, pd.length);
-        if (tcpOff + 20 > end || pd.ipTotalLength > pd.length) {
+        int end = Math.min((int) pd.base + pd.ipTotalLength, pd.length);
+        if (tcpOff + 20 > end || pd.truncated) {
             return;
         }
         int flags = RejectV4.u8(in, tcpOff + 13);
@@ -87,7 +87,7 @@ final class RejectV6 {
         PacketDescriptor pd = skb.pd;
         MemorySegment in = pd.data;
         int base = (int) pd.base;
-        int total = Math.min(pd.ipTotalLength, pd.length);
+        int total = Math.min(pd.ipTotalLength, pd.length - (int) pd.base);
         int end = base + total;
         if (pd.fragOffset != 0 || pd.l4Offset < 0 || pd.l4Offset >= end) {
             return;
@@ -95,7 +95,7 @@ final class RejectV6 {
         int l4 = pd.l4Offset;
         int proto = pd.protocol;
         if (RejectV4.verifiesChecksum(in, l4, end, proto)) {
-            if (pd.ipTotalLength > pd.length || Checksum.finish(Checksum.sum(in, l4, end - l4,
+            if (pd.truncated || Checksum.finish(Checksum.sum(in, l4, end - l4,
                     Checksum.pseudoIpv6(pd.srcHi, pd.srcLo, pd.dstHi, pd.dstLo, proto, end - l4))) != 0) {
                 return;
             }

@@ -17,6 +17,12 @@ public final class TargetModules {
             new DnatTarget(),
             new MasqueradeTarget(),
             new RedirectTarget(),
-            new NetmapTarget()
+            new NetmapTarget(),
+            new TcpmssTarget(),
+            new NotrackTarget(),
+            new CtTarget(),
+            new TraceTarget(),
+            new NfqueueTarget(),
+            new NflogTarget()
     );
 }
