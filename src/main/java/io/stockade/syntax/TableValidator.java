@@ -88,7 +88,8 @@ public final class TableValidator {
             }
         }
         if (r.target() instanceof RuleTarget.Extension e) {
-            String err = e.spec().check(env);
+            // targets see the rule's matches (TCPMSS looks for a tcp match on SYN)
+            String err = e.spec().check(new CheckEnv(t.family(), t.kind(), mask, r.ip(), r.matches()));
             if (err != null) {
                 throw Messages.kernel(program, err);
             }

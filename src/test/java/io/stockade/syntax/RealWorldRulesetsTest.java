@@ -37,7 +37,9 @@ class RealWorldRulesetsTest {
             "ufw/conf/after6.rules",
             "ufw template: jumps to ufw6-skip-to-policy-input, a chain ufw creates itself before loading it",
             "ufw/conf/after.rules",
-            "ufw template: jumps to ufw-skip-to-policy-input, a chain ufw creates itself before loading it");
+            "ufw template: jumps to ufw-skip-to-policy-input, a chain ufw creates itself before loading it",
+            "net-network/found_online/openwrt.org/iptables-save-AA.txt",
+            "captured from a terminal: long lines are wrapped (`--to-destination 192.16' / `8.1.1:22')");
 
     /** Minimum number of files that must load completely (raised as modules land). */
     static final int MIN_LOADED = 40;
