@@ -20,6 +20,9 @@ public final class Main {
         if (cmdAt < rest.size() && IptablesCli.handles(rest.get(cmdAt))) {
             return IptablesCli.main(rest);
         }
+        if (cmdAt < rest.size() && OfflineCli.handles(rest.get(cmdAt))) {
+            return OfflineCli.main(rest);
+        }
         if (args[0].equals("conntrack")) {
             // No engine runs in this process: the table is empty (see docs/COMPATIBILITY.md).
             return io.stockade.conntrack.ConntrackCli.run(new io.stockade.conntrack.ConntrackTable(),

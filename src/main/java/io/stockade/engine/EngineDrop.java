@@ -25,6 +25,8 @@ public enum EngineDrop {
     ICMP_RATELIMIT("icmp-ratelimit"),
     /** NFQUEUE/QUEUE verdict and no program listens on the queue. */
     QUEUE_NO_LISTENER("queue-no-listener"),
+    /** Conntrack said NF_DROP (table full and nothing to early-drop, helper refusal): {@code Skb.ctDrop}. */
+    CONNTRACK("conntrack-drop"),
     /** Larger than the route MTU with DF set (the kernel answers with ICMP fragmentation-needed). */
     FRAG_NEEDED("frag-needed");
 

@@ -160,8 +160,8 @@ public final class Netfilter {
         if (!table(rs, v, TableKind.RAW, Hook.PREROUTING, skb, res)) {
             return;
         }
-        track(skb, res);
-        if (!table(rs, v, TableKind.MANGLE, Hook.PREROUTING, skb, res)
+        if (!track(skb, res)
+                || !table(rs, v, TableKind.MANGLE, Hook.PREROUTING, skb, res)
                 || !nat(rs, v, Hook.PREROUTING, skb, res, false)) {
             return;
         }
@@ -187,7 +187,9 @@ public final class Netfilter {
                 || !nat(rs, v, Hook.INPUT, skb, res, true)) {
             return;
         }
-        conntrack.confirm(skb);
+        if (!confirm(skb, res)) {
+            return;
+        }
         res.outcome = PathResult.ACCEPTED;
         tap.packetOut(skb, "local", generatedNow);
     }
@@ -252,8 +254,8 @@ public final class Netfilter {
         if (!table(rs, v, TableKind.RAW, Hook.OUTPUT, skb, res)) {
             return;
         }
-        track(skb, res);
-        if (!table(rs, v, TableKind.MANGLE, Hook.OUTPUT, skb, res)
+        if (!track(skb, res)
+                || !table(rs, v, TableKind.MANGLE, Hook.OUTPUT, skb, res)
                 || !nat(rs, v, Hook.OUTPUT, skb, res, false)
                 || !table(rs, v, TableKind.FILTER, Hook.OUTPUT, skb, res)
                 || !table(rs, v, TableKind.SECURITY, Hook.OUTPUT, skb, res)) {
@@ -268,7 +270,9 @@ public final class Netfilter {
                 || !nat(rs, v, Hook.POSTROUTING, skb, res, true)) {
             return;
         }
-        conntrack.confirm(skb);
+        if (!confirm(skb, res)) {
+            return;
+        }
         res.outcome = PathResult.ACCEPTED;
         String out = skb.outIface;
         tap.packetOut(skb, out, generatedNow);
@@ -282,8 +286,8 @@ public final class Netfilter {
             if (!table(rs, v, TableKind.RAW, Hook.PREROUTING, skb, res)) {
                 return;
             }
-            track(skb, res);
-            if (!table(rs, v, TableKind.MANGLE, Hook.PREROUTING, skb, res)
+            if (!track(skb, res)
+                    || !table(rs, v, TableKind.MANGLE, Hook.PREROUTING, skb, res)
                     || !nat(rs, v, Hook.PREROUTING, skb, res, false)) {
                 return;
             }
@@ -405,9 +409,14 @@ public final class Netfilter {
 
     // ---------------------------------------------------------------- tables
 
-    private void track(Skb skb, PathResult res) {
+    /** @return false if conntrack dropped the packet */
+    private boolean track(Skb skb, PathResult res) {
         if (skb.conn == null && skb.ctinfo != IP_CT_UNTRACKED) {
             conntrack.in(skb);
+            if (skb.ctDrop) {
+                hostDrop(res, EngineDrop.CONNTRACK);
+                return false;
+            }
         }
         if (res.ctStateBits == 0) {
             res.ctStateBits = skb.ctStateBits;
@@ -416,6 +425,17 @@ public final class Netfilter {
             trace.note("conntrack: ctinfo " + skb.ctinfo + " state bits " + skb.ctStateBits
                     + (skb.conn == null ? " (no entry)" : ""));
         }
+        return true;
+    }
+
+    /** nf_conntrack_confirm; @return false if it dropped the packet */
+    private boolean confirm(Skb skb, PathResult res) {
+        conntrack.confirm(skb);
+        if (skb.ctDrop) {
+            hostDrop(res, EngineDrop.CONNTRACK);
+            return false;
+        }
+        return true;
     }
 
     private boolean nat(CompiledRuleset rs, int v, Hook hook, Skb skb, PathResult res, boolean src) {
@@ -459,6 +479,11 @@ public final class Netfilter {
             }
             case Verdict.DROP -> res.outcome = t.rejects[e] ? PathResult.REJECTED : PathResult.DROPPED;
             case Verdict.QUEUE -> {
+                if (skb.queueBypass) {
+                    // NFQUEUE --queue-bypass with no listener: the packet goes on as if accepted.
+                    skb.queueBypass = false;
+                    return true;
+                }
                 res.outcome = PathResult.QUEUED;
                 engineDrops[EngineDrop.QUEUE_NO_LISTENER.ordinal()]++;
             }

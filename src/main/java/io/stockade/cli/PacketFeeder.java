@@ -1,0 +1,77 @@
+package io.stockade.cli;
+
+import io.stockade.engine.Netfilter;
+import io.stockade.engine.PathResult;
+import io.stockade.engine.Skb;
+import io.stockade.packet.LinkLayer;
+import io.stockade.packet.PacketParser;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Turns captured frames into {@link Skb}s and runs them through a {@link Netfilter}: decodes the
+ * link layer (Ethernet, SLL, SLL2, raw IP…), copies the IP packet into a reused writable buffer
+ * (the host rewrites TTLs), parses it, sets the input interface, MAC header, source MAC and
+ * packet type, and sends it down the received path or — for packets the capture marks as
+ * outbound — the locally generated path. One per driver; no allocation per packet.
+ */
+final class PacketFeeder {
+    private static final int BUFFER = 1 << 18;
+    final Skb skb = new Skb();
+    final LinkLayer link = new LinkLayer();
+    private final PacketParser parser = new PacketParser();
+    private final MemorySegment buf = Arena.ofAuto().allocate(BUFFER, 8);
+    private final Netfilter nf;
+    /** Frames that carried no IPv4/IPv6 packet (ARP, …): not netfilter's (ip/ip6tables) business. */
+    long nonIp;
+
+    PacketFeeder(Netfilter nf) {
+        this.nf = nf;
+    }
+
+    /**
+     * Runs one frame.
+     *
+     * @param inIface   interface the frame was seen on
+     * @param outbound  true for packets the host sent (OUTPUT path)
+     * @return false if the frame carried no IP packet (then {@code res} is untouched)
+     */
+    boolean run(int linkType, MemorySegment data, long offset, int captured, int original, String inIface,
+                boolean outbound, long timeNanos, PathResult res) {
+        if (!link.decode(linkType, data, offset, captured)) {
+            if (link.reason == io.stockade.packet.DropReason.NOT_IP) {
+                nonIp++;
+                return false;
+            }
+        }
+        Skb s = skb;
+        s.resetMeta();
+        int hl = (int) (link.ipOffset - offset);
+        int ipLen = Math.min(link.reason == io.stockade.packet.DropReason.NONE ? link.ipLength : captured, BUFFER);
+        if (link.reason != io.stockade.packet.DropReason.NONE) {
+            s.pd.reset();
+            s.pd.dropReason = link.reason;
+        } else {
+            MemorySegment.copy(data, link.ipOffset, buf, 0, ipLen);
+            int origIp = Math.max(ipLen, original - hl);
+            parser.parse(s.pd, buf, 0, ipLen, origIp);
+        }
+        s.timeNanos = timeNanos;
+        s.srcMac = link.srcMac;
+        s.pktType = link.pktType;
+        if (linkType == LinkLayer.LINKTYPE_ETHERNET && hl >= 14) {
+            int n = Math.min(14, s.macHeader.length);
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, s.macHeader, 0, n);
+            s.macHeaderLength = n;
+        }
+        if (outbound) {
+            s.inIface = "";
+            nf.send(s, res);
+        } else {
+            s.inIface = inIface == null ? "" : inIface;
+            nf.receive(s, res);
+        }
+        return true;
+    }
+}
