@@ -18,6 +18,8 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +35,8 @@ import java.util.Map;
  * eth0); packets the capture marks outbound take the locally generated path (OUTPUT).
  *
  * <p>{@code -o} writes every packet that leaves an interface (forwarded, sent, generated) as a
- * pcapng with one raw-IP interface per output interface, plus an interface {@code local} for
+ * pcapng with one interface per output interface (Ethernet framing with placeholder MACs
+ * 02:00:00:00:00:01 → 02:00:00:00:00:02), plus an interface {@code local} for
  * what is delivered to the host. {@code --verdicts} writes one JSON line per input packet:
  * {@code packet} (from 1), {@code verdict} (accept/drop/reject/queue), {@code path}
  * (INPUT/FORWARD/OUTPUT), {@code out}, {@code ctstate}, {@code rule} ({@code filter:INPUT:3} or
@@ -120,6 +123,11 @@ final class ReplayCommand {
              PcapngWriter writer = outPcap == null ? null : new PcapngWriter(outPcap);
              BufferedWriter vw = verdicts == null ? null : Files.newBufferedWriter(verdicts, StandardCharsets.UTF_8)) {
             long[] now = {0};
+            byte[] frame = new byte[14 + 65536];
+            frame[0] = 0x02;
+            frame[5] = 0x02;
+            frame[6] = 0x02;
+            frame[11] = 0x01;
             off.nf.tap((skb, iface, gen) -> {
                 if (gen) {
                     emittedTotal[0]++;
@@ -133,11 +141,16 @@ final class ReplayCommand {
                 try {
                     Integer id = ifaceIds.get(iface);
                     if (id == null) {
-                        id = writer.addInterface(iface, LinkLayer.LINKTYPE_RAW, 262144);
+                        // Ethernet framing: libpcap refuses several raw-IP interfaces in one pcapng.
+                        id = writer.addInterface(iface, LinkLayer.LINKTYPE_ETHERNET, 262144);
                         ifaceIds.put(iface, id);
                     }
-                    int len = skb.pd.length - (int) skb.pd.base;
-                    writer.write(id, now[0], skb.pd.data, skb.pd.base, len, Math.max(len, skb.pd.ipTotalLength),
+                    int len = Math.min(skb.pd.length - (int) skb.pd.base, frame.length - 14);
+                    frame[12] = (byte) (skb.pd.ipVersion == 6 ? 0x86 : 0x08);
+                    frame[13] = (byte) (skb.pd.ipVersion == 6 ? 0xdd : 0x00);
+                    MemorySegment.copy(skb.pd.data, ValueLayout.JAVA_BYTE, skb.pd.base, frame, 14, len);
+                    writer.write(id, now[0], MemorySegment.ofArray(frame), 0, len + 14,
+                            Math.max(len, skb.pd.ipTotalLength) + 14,
                             iface.equals("local") ? CaptureReader.DIRECTION_INBOUND : CaptureReader.DIRECTION_OUTBOUND);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
