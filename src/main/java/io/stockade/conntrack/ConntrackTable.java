@@ -425,7 +425,16 @@ public final class ConntrackTable implements ConnTracker {
             drop(skb);
             return;
         }
-        // A clash (same tuple inserted meanwhile) cannot happen on a single packet path.
+        // __nf_conntrack_confirm: a tuple already in the table (e.g. a NAT mapping that found no
+        // free tuple) makes the insert fail and the packet is dropped.
+        if (index.find(ct.ipVersion, ct.protocol, ct.zone, ct.origSrcHi, ct.origSrcLo, ct.origDstHi, ct.origDstLo,
+                ct.origSrcPort, ct.origDstPort) != null
+                || index.find(ct.ipVersion, ct.protocol, ct.zone, ct.replySrcHi, ct.replySrcLo, ct.replyDstHi,
+                        ct.replyDstLo, ct.replySrcPort, ct.replyDstPort) != null) {
+            stats.inc(CtStats.INSERT_FAILED);
+            drop(skb);
+            return;
+        }
         ct.status |= Conn.IPS_CONFIRMED;
         index.insert(ct, 0);
         index.insert(ct, 1);
@@ -507,6 +516,23 @@ public final class ConntrackTable implements ConnTracker {
         }
         out.sort((a, b) -> Long.compare(a.id, b.id));
         return out;
+    }
+
+    /**
+     * nf_conntrack_tuple_taken: whether the tuple is in use by an entry other than {@code ignored}
+     * (NAT's unique-tuple search asks this about the reply tuple it would create).
+     */
+    public boolean tupleTaken(Conn ignored, int ipVersion, int proto, int zone, long srcHi, long srcLo, long dstHi,
+            long dstLo, int sport, int dport) {
+        Conn c = index.find(ipVersion, proto, zone, srcHi, srcLo, dstHi, dstLo, sport, dport);
+        if (c == null || c == ignored) {
+            return false;
+        }
+        if (c.expiresNanos - lastNow <= 0) {
+            kill(c);
+            return false;
+        }
+        return true;
     }
 
     /**

@@ -31,12 +31,13 @@ public final class CtStats {
     public static final int DROP = 22;
     public static final int EXPECT_NEW = 23;
     public static final int BAD_PACKET = 24;
+    public static final int INSERT_FAILED = 25;
 
     static final String[] LABELS = {
         "no-l4", "fragment", "truncated", "bad-checksum", "tcp-flags", "tcp-invalid-new", "tcp-invalid-rst",
         "tcp-window", "tcp-state", "udp-malformed", "icmp-type", "icmp-cant-invert", "icmp-not-new",
         "icmp-error-no-conn", "icmp-error-address", "table-full", "helper-drop", "early-drop", "insert",
-        "found", "new", "invalid", "drop", "expect-new", "bad-packet",
+        "found", "new", "invalid", "drop", "expect-new", "bad-packet", "insert-failed",
     };
 
     private final long[] counts = new long[LABELS.length];
