@@ -1,5 +1,6 @@
 package io.stockade.conntrack;
 
+import io.stockade.packet.Wire;
 import io.stockade.engine.ConnTracker;
 import io.stockade.engine.Skb;
 import io.stockade.packet.DropReason;
@@ -202,6 +203,11 @@ public final class ConntrackTable implements ConnTracker {
         skb.ctDrop = true;
     }
 
+    /** Absolute offset just past the IP packet in {@code pd.data} (base + IP total length). */
+    static int ipEnd(PacketDescriptor pd) {
+        return (int) (pd.base + pd.ipTotalLength);
+    }
+
     /** Whether protocol {@code proto} has ports in its tuple (TCP, UDP, DCCP, SCTP, UDP-Lite). */
     static boolean hasPorts(int proto) {
         return proto == 6 || proto == 17 || proto == 33 || proto == 132 || proto == 136;
@@ -221,14 +227,14 @@ public final class ConntrackTable implements ConnTracker {
             if (l4 + 8 > pd.length) {
                 return false;
             }
-            kSp = Bytes.u16(pd.data, l4);
-            kDp = Bytes.u16(pd.data, l4 + 2);
+            kSp = Wire.u16(pd.data, l4);
+            kDp = Wire.u16(pd.data, l4 + 2);
         } else if (kProto == 1 || kProto == 58) {
             if (l4 + 8 > pd.length) {
                 return false;
             }
-            kSp = Bytes.u16(pd.data, l4 + 4);
-            kDp = Bytes.u8(pd.data, l4) << 8 | Bytes.u8(pd.data, l4 + 1);
+            kSp = Wire.u16(pd.data, l4 + 4);
+            kDp = Wire.u8(pd.data, l4) << 8 | Wire.u8(pd.data, l4 + 1);
         } else {
             kSp = 0;
             kDp = 0;

@@ -1,5 +1,6 @@
 package io.stockade.conntrack;
 
+import io.stockade.packet.Wire;
 import io.stockade.packet.PacketDescriptor;
 import java.lang.foreign.MemorySegment;
 
@@ -35,14 +36,14 @@ final class FtpHelper {
         }
         int dir = ctinfo >= Conn.IP_CT_IS_REPLY ? 1 : 0;
         int dataoff = pd.payloadOffset > 0 ? pd.payloadOffset
-                : pd.l4Offset + ((Bytes.u8(pd.data, pd.l4Offset + 12) >>> 4) * 4);
-        int end = Math.min(pd.ipTotalLength, pd.length);
+                : pd.l4Offset + ((Wire.u8(pd.data, pd.l4Offset + 12) >>> 4) * 4);
+        int end = Math.min(ConntrackTable.ipEnd(pd), pd.length);
         if (dataoff >= end) {
             return true;
         }
         int datalen = end - dataoff;
         MemorySegment s = pd.data;
-        boolean endsInNl = Bytes.u8(s, end - 1) == '\n';
+        boolean endsInNl = Wire.u8(s, end - 1) == '\n';
         int seq = pd.tcpSeq;
         int nlSeq = seq + datalen;
         boolean result = true;
@@ -135,20 +136,20 @@ final class FtpHelper {
         int plen = pattern.length();
         if (dlen <= plen) {
             for (int i = 0; i < dlen; i++) {
-                if (lower(Bytes.u8(s, off + i)) != lower(pattern.charAt(i))) {
+                if (lower(Wire.u8(s, off + i)) != lower(pattern.charAt(i))) {
                     return 0;
                 }
             }
             return -1;
         }
         for (int i = 0; i < plen; i++) {
-            if (lower(Bytes.u8(s, off + i)) != lower(pattern.charAt(i))) {
+            if (lower(Wire.u8(s, off + i)) != lower(pattern.charAt(i))) {
                 return 0;
             }
         }
         int i = plen;
         if (skip != 0) {
-            for (; Bytes.u8(s, off + i) != skip; i++) {
+            for (; Wire.u8(s, off + i) != skip; i++) {
                 if (i == dlen - 1) {
                     return -1;
                 }
@@ -173,7 +174,7 @@ final class FtpHelper {
         }
         int i = 0;
         for (int len = 0; len < dlen && i < count; len++) {
-            int c = Bytes.u8(s, off + len);
+            int c = Wire.u8(s, off + len);
             if (c >= '0' && c <= '9') {
                 nums[i] = (nums[i] * 10 + c - '0') & 0xffffffffL;
             } else if (c == sep) {
@@ -203,7 +204,7 @@ final class FtpHelper {
     private int tryRfc1123(MemorySegment s, int off, int dlen, char term) {
         int i = 0;
         for (; i < dlen; i++) {
-            int c = Bytes.u8(s, off + i);
+            int c = Wire.u8(s, off + i);
             if (c >= '0' && c <= '9') {
                 break;
             }
@@ -217,7 +218,7 @@ final class FtpHelper {
     private int getPort(MemorySegment s, int off, int start, int dlen, int delim) {
         int port = 0;
         for (int i = start; i < dlen; i++) {
-            int c = Bytes.u8(s, off + i);
+            int c = Wire.u8(s, off + i);
             if (c == delim) {
                 if (port == 0) {
                     break;
@@ -237,11 +238,11 @@ final class FtpHelper {
         if (dlen <= 3) {
             return 0;
         }
-        int delim = Bytes.u8(s, off);
-        if ((delim >= '0' && delim <= '9') || delim < 33 || delim > 126 || Bytes.u8(s, off + 2) != delim) {
+        int delim = Wire.u8(s, off);
+        if ((delim >= '0' && delim <= '9') || delim < 33 || delim > 126 || Wire.u8(s, off + 2) != delim) {
             return 0;
         }
-        int af = Bytes.u8(s, off + 1);
+        int af = Wire.u8(s, off + 1);
         if ((ver == 4 && af != '1') || (ver == 6 && af != '2')) {
             return 0;
         }
@@ -266,9 +267,9 @@ final class FtpHelper {
         if (dlen <= 3) {
             return 0;
         }
-        int delim = Bytes.u8(s, off);
-        if ((delim >= '0' && delim <= '9') || delim < 33 || delim > 126 || Bytes.u8(s, off + 1) != delim
-                || Bytes.u8(s, off + 2) != delim) {
+        int delim = Wire.u8(s, off);
+        if ((delim >= '0' && delim <= '9') || delim < 33 || delim > 126 || Wire.u8(s, off + 1) != delim
+                || Wire.u8(s, off + 2) != delim) {
             return 0;
         }
         return getPort(s, off, 3, dlen, delim);
@@ -284,7 +285,7 @@ final class FtpHelper {
         int digits = 0;
         int i = 0;
         for (; i < dlen; i++) {
-            int c = Bytes.u8(s, off + i);
+            int c = Wire.u8(s, off + i);
             if (c == delim) {
                 break;
             }
@@ -301,10 +302,10 @@ final class FtpHelper {
                     }
                     groups[n++] = cur;
                     cur = 0;
-                } else if (i != 0 || i + 1 >= dlen || Bytes.u8(s, off + 1) != ':') {
+                } else if (i != 0 || i + 1 >= dlen || Wire.u8(s, off + 1) != ':') {
                     return 0;
                 }
-                boolean doubled = i + 1 < dlen && Bytes.u8(s, off + i + 1) == ':';
+                boolean doubled = i + 1 < dlen && Wire.u8(s, off + i + 1) == ':';
                 if (doubled) {
                     if (gap >= 0) {
                         return 0;

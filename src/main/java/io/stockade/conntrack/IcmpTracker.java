@@ -1,5 +1,6 @@
 package io.stockade.conntrack;
 
+import io.stockade.packet.Wire;
 import io.stockade.engine.Skb;
 import io.stockade.packet.PacketDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -63,7 +64,7 @@ final class IcmpTracker {
             t.stats.inc(CtStats.BAD_CHECKSUM);
             return INVALID;
         }
-        int type = Bytes.u8(pd.data, l4);
+        int type = Wire.u8(pd.data, l4);
         if (pd.protocol == 1) {
             if (type > 18) {
                 t.stats.inc(CtStats.ICMP_TYPE);
@@ -96,29 +97,29 @@ final class IcmpTracker {
         int l4;
         long sHi = 0, sLo, dHi = 0, dLo;
         if (ver == 4) {
-            if (off + 20 > limit || Bytes.u8(s, off) >>> 4 != 4) {
+            if (off + 20 > limit || Wire.u8(s, off) >>> 4 != 4) {
                 t.stats.inc(CtStats.TRUNCATED);
                 return INVALID;
             }
-            int ihl = (Bytes.u8(s, off) & 0x0f) * 4;
-            if ((Bytes.u16(s, off + 6) & 0x1fff) != 0) {
+            int ihl = (Wire.u8(s, off) & 0x0f) * 4;
+            if ((Wire.u16(s, off + 6) & 0x1fff) != 0) {
                 t.stats.inc(CtStats.FRAGMENT);
                 return INVALID;
             }
-            proto = Bytes.u8(s, off + 9);
-            sLo = Bytes.i32(s, off + 12) & 0xffffffffL;
-            dLo = Bytes.i32(s, off + 16) & 0xffffffffL;
+            proto = Wire.u8(s, off + 9);
+            sLo = Wire.i32(s, off + 12) & 0xffffffffL;
+            dLo = Wire.i32(s, off + 16) & 0xffffffffL;
             l4 = off + ihl;
         } else {
-            if (off + 40 > limit || Bytes.u8(s, off) >>> 4 != 6) {
+            if (off + 40 > limit || Wire.u8(s, off) >>> 4 != 6) {
                 t.stats.inc(CtStats.TRUNCATED);
                 return INVALID;
             }
-            sHi = Bytes.i64(s, off + 8);
-            sLo = Bytes.i64(s, off + 16);
-            dHi = Bytes.i64(s, off + 24);
-            dLo = Bytes.i64(s, off + 32);
-            long r = skipIpv6Ext(s, off + 40, Bytes.u8(s, off + 6), limit);
+            sHi = Wire.i64(s, off + 8);
+            sLo = Wire.i64(s, off + 16);
+            dHi = Wire.i64(s, off + 24);
+            dLo = Wire.i64(s, off + 32);
+            long r = skipIpv6Ext(s, off + 40, Wire.u8(s, off + 6), limit);
             if (r < 0) {
                 t.stats.inc(CtStats.TRUNCATED);
                 return INVALID;
@@ -132,15 +133,15 @@ final class IcmpTracker {
                 t.stats.inc(CtStats.TRUNCATED);
                 return INVALID;
             }
-            sp = Bytes.u16(s, l4);
-            dp = Bytes.u16(s, l4 + 2);
+            sp = Wire.u16(s, l4);
+            dp = Wire.u16(s, l4 + 2);
         } else if (proto == 1 || proto == 58) {
             if (l4 + 8 > limit) {
                 t.stats.inc(CtStats.TRUNCATED);
                 return INVALID;
             }
-            sp = Bytes.u16(s, l4 + 4);
-            dp = Bytes.u8(s, l4) << 8 | Bytes.u8(s, l4 + 1);
+            sp = Wire.u16(s, l4 + 4);
+            dp = Wire.u8(s, l4) << 8 | Wire.u8(s, l4 + 1);
         }
         // Invert the inner tuple: it describes a packet that went the other way.
         t.kVer = ver;
@@ -187,26 +188,26 @@ final class IcmpTracker {
                     if (off + 8 > limit) {
                         return -1;
                     }
-                    int nh = Bytes.u8(s, off);
-                    off += (Bytes.u8(s, off + 1) + 1) * 8;
+                    int nh = Wire.u8(s, off);
+                    off += (Wire.u8(s, off + 1) + 1) * 8;
                     next = nh;
                 }
                 case 51 -> {
                     if (off + 8 > limit) {
                         return -1;
                     }
-                    int nh = Bytes.u8(s, off);
-                    off += (Bytes.u8(s, off + 1) + 2) * 4;
+                    int nh = Wire.u8(s, off);
+                    off += (Wire.u8(s, off + 1) + 2) * 4;
                     next = nh;
                 }
                 case 44 -> {
                     if (off + 8 > limit) {
                         return -1;
                     }
-                    if ((Bytes.u16(s, off + 2) & 0xfff8) != 0) {
+                    if ((Wire.u16(s, off + 2) & 0xfff8) != 0) {
                         return -1;
                     }
-                    next = Bytes.u8(s, off);
+                    next = Wire.u8(s, off);
                     off += 8;
                 }
                 default -> {

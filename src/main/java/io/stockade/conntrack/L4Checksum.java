@@ -1,5 +1,6 @@
 package io.stockade.conntrack;
 
+import io.stockade.packet.Wire;
 import io.stockade.packet.PacketDescriptor;
 import java.lang.foreign.MemorySegment;
 
@@ -16,7 +17,7 @@ final class L4Checksum {
     // LINUX-DIFF: a truncated capture (snaplen) cannot be summed; the kernel always has the whole packet.
     static boolean ok(PacketDescriptor pd) {
         int l4 = pd.l4Offset;
-        int end = pd.ipTotalLength;
+        int end = ConntrackTable.ipEnd(pd);
         if (l4 < 0 || end > pd.length || end < l4) {
             return true;
         }
@@ -30,10 +31,10 @@ final class L4Checksum {
         }
         int i = l4;
         for (; i + 1 < end; i += 2) {
-            sum += Bytes.u16(s, i);
+            sum += Wire.u16(s, i);
         }
         if (i < end) {
-            sum += Bytes.u8(s, i) << 8;
+            sum += Wire.u8(s, i) << 8;
         }
         while ((sum >>> 16) != 0) {
             sum = (sum & 0xffff) + (sum >>> 16);

@@ -1,5 +1,6 @@
 package io.stockade.conntrack;
 
+import io.stockade.packet.Wire;
 import io.stockade.packet.PacketDescriptor;
 import java.lang.foreign.MemorySegment;
 
@@ -100,7 +101,7 @@ final class TcpTracker {
 
     /** Sequence number after the segment: seq + payload + SYN + FIN. */
     private static int segmentEnd(PacketDescriptor pd, int seq, int doff, int flags) {
-        int len = pd.ipTotalLength - pd.l4Offset - doff;
+        int len = ConntrackTable.ipEnd(pd) - pd.l4Offset - doff;
         return seq + len + ((flags & TH_SYN) != 0 ? 1 : 0) + ((flags & TH_FIN) != 0 ? 1 : 0);
     }
 
@@ -118,7 +119,7 @@ final class TcpTracker {
         int scale = 0;
         int flags = intoLast ? 0 : ct.tcpFlags[d] & F_BE_LIBERAL;
         while (length > 0) {
-            int opcode = Bytes.u8(s, p++);
+            int opcode = Wire.u8(s, p++);
             if (opcode == 0) {
                 break;
             }
@@ -129,14 +130,14 @@ final class TcpTracker {
             if (length < 2) {
                 break;
             }
-            int opsize = Bytes.u8(s, p++);
+            int opsize = Wire.u8(s, p++);
             if (opsize < 2 || opsize > length) {
                 break;
             }
             if (opcode == 4 && opsize == 2) {
                 flags |= F_SACK_PERM;
             } else if (opcode == 3 && opsize == 3) {
-                scale = Math.min(Bytes.u8(s, p), 14);
+                scale = Math.min(Wire.u8(s, p), 14);
                 flags |= F_WINDOW_SCALE;
             }
             p += opsize - 2;
@@ -169,11 +170,11 @@ final class TcpTracker {
         if (p + length > pd.length) {
             return sack;
         }
-        if (length == 12 && Bytes.i32(s, p) == 0x0101080a) {
+        if (length == 12 && Wire.i32(s, p) == 0x0101080a) {
             return sack;
         }
         while (length > 0) {
-            int opcode = Bytes.u8(s, p++);
+            int opcode = Wire.u8(s, p++);
             if (opcode == 0) {
                 return sack;
             }
@@ -184,13 +185,13 @@ final class TcpTracker {
             if (length < 2) {
                 return sack;
             }
-            int opsize = Bytes.u8(s, p++);
+            int opsize = Wire.u8(s, p++);
             if (opsize < 2 || opsize > length) {
                 return sack;
             }
             if (opcode == 5 && opsize >= 10 && (opsize - 2) % 8 == 0) {
                 for (int i = 0; i < opsize - 2; i += 8) {
-                    int right = Bytes.i32(s, p + i + 4);
+                    int right = Wire.i32(s, p + i + 4);
                     if (after(right, sack)) {
                         sack = right;
                     }
@@ -382,8 +383,8 @@ final class TcpTracker {
         if (l4 < 0 || l4 + 20 > pd.length) {
             return false;
         }
-        int doff = (Bytes.u8(pd.data, l4 + 12) >>> 4) * 4;
-        int tcplen = pd.ipTotalLength - l4;
+        int doff = (Wire.u8(pd.data, l4 + 12) >>> 4) * 4;
+        int tcplen = ConntrackTable.ipEnd(pd) - l4;
         if (doff < 20 || tcplen < doff) {
             t.stats.inc(CtStats.TRUNCATED);
             return false;
@@ -392,7 +393,7 @@ final class TcpTracker {
             t.stats.inc(CtStats.BAD_CHECKSUM);
             return false;
         }
-        int f = Bytes.u8(pd.data, l4 + 13) & ~(TH_ECE | TH_CWR | TH_PSH);
+        int f = Wire.u8(pd.data, l4 + 13) & ~(TH_ECE | TH_CWR | TH_PSH);
         if (!VALID_FLAGS[f]) {
             t.stats.inc(CtStats.TCP_FLAGS);
             return false;
@@ -438,8 +439,8 @@ final class TcpTracker {
             return INVALID;
         }
         int l4 = pd.l4Offset;
-        int doff = (Bytes.u8(pd.data, l4 + 12) >>> 4) * 4;
-        int flags = Bytes.u8(pd.data, l4 + 13);
+        int doff = (Wire.u8(pd.data, l4 + 12) >>> 4) * 4;
+        int flags = Wire.u8(pd.data, l4 + 13);
         if (!ct.isConfirmed() && !tcpNew(t, ct, pd, doff, flags)) {
             return INVALID;
         }

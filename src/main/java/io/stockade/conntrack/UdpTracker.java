@@ -1,5 +1,6 @@
 package io.stockade.conntrack;
 
+import io.stockade.packet.Wire;
 import io.stockade.packet.PacketDescriptor;
 
 /**
@@ -43,9 +44,9 @@ final class UdpTracker {
     /** udp_error / udplite_error. */
     private static boolean valid(ConntrackTable t, PacketDescriptor pd, boolean pre) {
         int l4 = pd.l4Offset;
-        int udplen = pd.ipTotalLength - l4;
-        int len = Bytes.u16(pd.data, l4 + 4);
-        int check = Bytes.u16(pd.data, l4 + 6);
+        int udplen = ConntrackTable.ipEnd(pd) - l4;
+        int len = Wire.u16(pd.data, l4 + 4);
+        int check = Wire.u16(pd.data, l4 + 6);
         if (pd.protocol == 136) {
             // UDP-Lite: the length field is the checksum coverage (0 = whole datagram).
             if (len == 0) {

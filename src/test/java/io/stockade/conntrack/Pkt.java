@@ -6,6 +6,7 @@ import io.stockade.rules.Hook;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import io.stockade.packet.PacketParser;
 import java.nio.ByteBuffer;
 
 /** Test packets: real IPv4/IPv6 bytes with correct checksums, and the descriptor facts filled from them. */
@@ -168,54 +169,21 @@ final class Pkt {
         return (int) s;
     }
 
-    /** Fills {@code skb} (descriptor facts as PacketParser would) for hook and time. */
+    /** Link-layer bytes in front of the IP header, so offsets are exercised as absolute. */
+    static final int BASE = 14;
+    private static final PacketParser PARSER = new PacketParser();
+
+    /** Parses the packet (with {@link #BASE} bytes in front) into {@code skb} for hook and time. */
     Skb into(Skb skb, Hook hook, long timeNanos) {
-        byte[] a = bytes();
+        byte[] ip = bytes();
+        byte[] frame = new byte[BASE + ip.length];
+        System.arraycopy(ip, 0, frame, BASE, ip.length);
         PacketDescriptor pd = skb.pd;
-        pd.reset();
         skb.resetMeta();
         skb.hook = hook;
         skb.timeNanos = timeNanos;
-        pd.data = MemorySegment.ofArray(a);
-        pd.length = a.length;
-        pd.ipTotalLength = a.length;
-        pd.protocol = proto;
-        int l3 = v6() ? 40 : 20;
-        pd.ipVersion = v6() ? 6 : 4;
-        pd.l3HeaderLength = l3;
-        pd.fragOffset = fragOffset;
-        pd.isFragment = fragOffset != 0;
-        pd.l4Offset = fragOffset != 0 ? -1 : l3;
-        ByteBuffer s = ByteBuffer.wrap(src);
-        ByteBuffer d = ByteBuffer.wrap(dst);
-        if (v6()) {
-            pd.srcHi = s.getLong(0);
-            pd.srcLo = s.getLong(8);
-            pd.dstHi = d.getLong(0);
-            pd.dstLo = d.getLong(8);
-        } else {
-            pd.srcLo = s.getInt(0) & 0xffffffffL;
-            pd.dstLo = d.getInt(0) & 0xffffffffL;
-        }
-        ByteBuffer b = ByteBuffer.wrap(a);
-        if (proto == 6 || proto == 17) {
-            pd.srcPort = b.getShort(l3) & 0xffff;
-            pd.dstPort = b.getShort(l3 + 2) & 0xffff;
-        }
-        if (proto == 6) {
-            pd.tcpSeq = b.getInt(l3 + 4);
-            pd.tcpAck = b.getInt(l3 + 8);
-            pd.tcpHeaderLength = ((a[l3 + 12] & 0xff) >>> 4) * 4;
-            pd.tcpFlags = a[l3 + 13] & 0xff;
-            pd.tcpWindow = b.getShort(l3 + 14) & 0xffff;
-            pd.payloadOffset = l3 + pd.tcpHeaderLength;
-        } else if (proto == 17) {
-            pd.payloadOffset = l3 + 8;
-        } else if (proto == 1 || proto == 58) {
-            pd.icmpType = a[l3] & 0xff;
-            pd.icmpCode = a[l3 + 1] & 0xff;
-            pd.icmpId = b.getShort(l3 + 4) & 0xffff;
-            pd.payloadOffset = l3 + 8;
+        if (!PARSER.parse(pd, MemorySegment.ofArray(frame), BASE, ip.length)) {
+            throw new IllegalStateException("test packet does not parse: " + pd.dropReason);
         }
         return skb;
     }
