@@ -120,17 +120,37 @@ public final class Addresses {
 
     /** xtables_numeric_to_ipaddr: exactly four parts, each a C number 0..255; null otherwise. */
     public static long[] numeric4(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
         long v = 0;
-        for (String p : parts) {
-            int b = Numbers.parseUnsigned(p, 0, 255);
-            if (b < 0 || p.startsWith("-")) {
+        int start = 0;
+        for (int part = 0; part < 4; part++) {
+            int dot = part < 3 ? s.indexOf('.', start) : s.length();
+            if (dot < 0 || (part == 3 && s.indexOf('.', start) >= 0)) {
                 return null;
             }
+            int b = -1;
+            // fast path: plain decimal without leading zero
+            int len = dot - start;
+            if (len >= 1 && len <= 3 && (s.charAt(start) != '0' || len == 1)) {
+                int x = 0;
+                for (int i = start; i < dot; i++) {
+                    char c = s.charAt(i);
+                    if (c < '0' || c > '9') {
+                        x = -1;
+                        break;
+                    }
+                    x = x * 10 + (c - '0');
+                }
+                b = x <= 255 ? x : -1;
+            }
+            if (b < 0) {
+                String p = s.substring(start, dot);
+                b = p.startsWith("-") ? -1 : Numbers.parseUnsigned(p, 0, 255);
+                if (b < 0) {
+                    return null;
+                }
+            }
             v = (v << 8) | b;
+            start = dot + 1;
         }
         return new long[] {0, v};
     }

@@ -137,12 +137,17 @@ public final class CommandParser {
         String jumpto;
         ModuleUse target;
         final List<ModuleUse> matches = new ArrayList<>();
-        final List<Getopt.LongOpt> merged = new ArrayList<>(BASE_OPTS);
+        /** The long-option table: base options first, then each loaded module's, newest first. */
+        final List<List<Getopt.LongOpt>> merged = new ArrayList<>(4);
+
+        State() {
+            merged.add(BASE_OPTS);
+        }
         boolean waitIntervalSet;
 
         void merge(ModuleUse m) {
             // newest module's options take precedence after the base options (xtables_options_xfrm)
-            merged.addAll(BASE_OPTS.size(), m.opts);
+            merged.add(1, m.opts);
         }
     }
 

@@ -52,7 +52,7 @@ final class Getopt {
     }
 
     /** The next option, or null at the end (or after {@code --}). */
-    Event next(List<LongOpt> longOpts) {
+    Event next(List<List<LongOpt>> longOpts) {
         Event e = new Event();
         if (nextchar > 0) {
             return shortOpt(e);
@@ -79,26 +79,31 @@ final class Getopt {
         return e;
     }
 
-    private Event longOpt(Event e, String tok, List<LongOpt> longOpts) {
+    private Event longOpt(Event e, String tok, List<List<LongOpt>> groups) {
         optind++;
         e.token = tok;
         int eq = tok.indexOf('=');
         String name = eq < 0 ? tok.substring(2) : tok.substring(2, eq);
         LongOpt found = null;
-        for (LongOpt o : longOpts) {
-            if (o.name().equals(name)) {
-                found = o;
-                break;
+        exact:
+        for (List<LongOpt> longOpts : groups) {
+            for (LongOpt o : longOpts) {
+                if (o.name().equals(name)) {
+                    found = o;
+                    break exact;
+                }
             }
         }
         if (found == null) {
             boolean ambiguous = false;
-            for (LongOpt o : longOpts) {
-                if (o.name().startsWith(name)) {
-                    if (found == null) {
-                        found = o;
-                    } else if (!found.sameAs(o)) {
-                        ambiguous = true;
+            for (List<LongOpt> longOpts : groups) {
+                for (LongOpt o : longOpts) {
+                    if (o.name().startsWith(name)) {
+                        if (found == null) {
+                            found = o;
+                        } else if (!found.sameAs(o)) {
+                            ambiguous = true;
+                        }
                     }
                 }
             }
