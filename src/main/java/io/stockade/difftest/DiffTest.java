@@ -142,6 +142,10 @@ public final class DiffTest {
                 }
             }
         }
+        if (!StockadeSyntax.DROPPED.isEmpty()) {
+            out.println("generator: rule lines left out because Stockade refuses them (count, first error line):");
+            StockadeSyntax.DROPPED.forEach((why, count) -> out.println(String.format("  %5d  %s", count, why)));
+        }
         if (refused > 0) {
             out.println("note: the kernel refused the rules of " + refused + " case(s) (counted as agreement when Stockade refuses too)");
         }
