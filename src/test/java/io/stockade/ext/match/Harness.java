@@ -85,6 +85,10 @@ final class Harness {
     }
 
     static Result run(String rule, Family family, TableKind table) throws ParameterProblem, Unsupported {
+        return run(rule, family, table, io.stockade.rules.Hook.INPUT.bit());
+    }
+
+    static Result run(String rule, Family family, TableKind table, int hookMask) throws ParameterProblem, Unsupported {
         List<String> t = tokens(rule);
         int proto = 0;
         boolean protoInv = false;
@@ -184,7 +188,7 @@ final class Harness {
         IpHeaderFilter ip = new IpHeaderFilter(family, 0, 0, 0, 0, 0, 0, 0, 0, "", "", proto, false,
                 protoInv ? IpHeaderFilter.INV_PROTO : 0);
         for (MatchSpec s : specs) {
-            String err = s.check(new CheckEnv(family, table, 0x1f, ip));
+            String err = s.check(new CheckEnv(family, table, hookMask, ip));
             if (err != null) {
                 throw new ParameterProblem(ParameterProblem.OTHER, err);
             }
