@@ -1,6 +1,8 @@
 package io.stockade.ext.target;
 
+import io.stockade.rules.CheckEnv;
 import io.stockade.rules.ParameterProblem;
+import io.stockade.rules.TableKind;
 
 /**
  * Argument parsing and error texts shared by the target modules, as libxtables does them
@@ -97,6 +99,17 @@ final class TargetArgs {
 
     static ParameterProblem mustSpecify(String target, String option) {
         return new ParameterProblem(target + ": option \"--" + option + "\" must be specified");
+    }
+
+    /** Checkentry of targets registered with {@code .table = "mangle"}. */
+    static String mangleOnly(CheckEnv env) {
+        return env.table() == TableKind.MANGLE ? null : EINVAL;
+    }
+
+    /** {@code 0x%02x}. */
+    static String hex2(int v) {
+        String h = Integer.toHexString(v & 0xff);
+        return h.length() < 2 ? "0x0" + h : "0x" + h;
     }
 
     /** {@code 0x%x} as iptables prints marks and masks. */

@@ -23,6 +23,27 @@ public final class TargetModules {
             new CtTarget(),
             new TraceTarget(),
             new NfqueueTarget(),
-            new NflogTarget()
+            new NflogTarget(),
+            new TosTarget(),
+            new DscpTarget(),
+            new ClassifyTarget(),
+            new TtlTarget(io.stockade.rules.Family.IPV4),
+            new TtlTarget(io.stockade.rules.Family.IPV6),
+            new EcnTarget(),
+            new TcpoptstripTarget(),
+            new AuditTarget(),
+            new ChecksumTarget(),
+            new ConnsecmarkTarget(),
+            new SecmarkTarget(),
+            new SetTarget(),
+            new SynproxyTarget(),
+            new TeeTarget(),
+            new TproxyTarget(),
+            new IdletimerTarget(),
+            new LedTarget(),
+            new HmarkTarget(),
+            new RateestTarget(),
+            new NptTarget(true),
+            new NptTarget(false)
     );
 }

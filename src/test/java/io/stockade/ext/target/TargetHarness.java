@@ -151,6 +151,12 @@ final class TargetHarness {
                     throw new ParameterProblem("option \"" + tok + "\" requires an argument");
                 }
                 arg = t.get(i++);
+            } else if (opt.arg() == Option.Arg.TWO) {
+                if (i + 1 >= t.size()) {
+                    throw new ParameterProblem("option \"" + tok + "\" requires an argument");
+                }
+                arg = t.get(i) + " " + t.get(i + 1);
+                i += 2;
             } else if (opt.arg() == Option.Arg.OPTIONAL && i < t.size() && !t.get(i).startsWith("--")) {
                 arg = t.get(i++);
             }

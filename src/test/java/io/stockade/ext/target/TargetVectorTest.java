@@ -53,6 +53,21 @@ class TargetVectorTest {
     }
 
     @Test
+    void everyTargetOfTheVectorsIsRegistered() throws IOException {
+        List<String> missing = new ArrayList<>();
+        for (Path f : files()) {
+            String file = f.getFileName().toString();
+            String name = file.substring(file.indexOf('_') + 1, file.length() - 2);
+            for (Family fam : families(file)) {
+                if (Extensions.target(name, fam) == null) {
+                    missing.add(name + "/" + fam);
+                }
+            }
+        }
+        assertEquals(List.of(), missing, "target modules named by the vectors but not registered");
+    }
+
+    @Test
     void targetVectorsAsLegacy() throws IOException {
         List<String> failures = new ArrayList<>();
         int run = 0;
