@@ -61,6 +61,7 @@ public final class CommandExecutor {
             case ParsedCommand.CMD_APPEND -> {
                 Chain c = chain(t, p);
                 for (Rule r : p.rules) {
+                    echo(p, out, r);
                     if (immediate) {
                         checkJump(t, r, prog);
                     }
@@ -73,6 +74,7 @@ public final class CommandExecutor {
                     throw Messages.kernel(prog, "Index of insertion too big.");
                 }
                 for (Rule r : p.rules) {
+                    echo(p, out, r);
                     if (immediate) {
                         checkJump(t, r, prog);
                     }
@@ -88,6 +90,7 @@ public final class CommandExecutor {
                     throw Messages.kernel(prog, "Index of replacement too big.");
                 }
                 Rule r = p.rules.get(0);
+                echo(p, out, r);
                 if (immediate) {
                     checkJump(t, r, prog);
                 }
@@ -96,6 +99,7 @@ public final class CommandExecutor {
             case ParsedCommand.CMD_DELETE -> {
                 Chain c = chain(t, p);
                 for (Rule r : p.rules) {
+                    echo(p, out, r);
                     int i = find(c, r);
                     if (i < 0) {
                         throw Messages.kernel(prog, Messages.BAD_RULE);
@@ -114,6 +118,7 @@ public final class CommandExecutor {
                 modifies = false;
                 Chain c = chain(t, p);
                 for (Rule r : p.rules) {
+                    echo(p, out, r);
                     if (find(c, r) < 0) {
                         throw Messages.kernel(prog, Messages.BAD_RULE);
                     }
@@ -181,6 +186,12 @@ public final class CommandExecutor {
         }
         if (modifies && immediate) {
             TableValidator.validate(t, prog);
+        }
+    }
+
+    private static void echo(ParsedCommand p, StringBuilder out, Rule r) {
+        if (p.verbose > 0) {
+            Listing.echo(out, r);
         }
     }
 

@@ -122,6 +122,42 @@ public final class Listing {
         pad(out, addr(ip.family(), ip.srcHi(), ip.srcLo(), ip.srcMaskHi(), ip.srcMaskLo()), -19).append(' ');
         out.append(ip.inverted(IpHeaderFilter.INV_DST) ? '!' : ' ');
         pad(out, addr(ip.family(), ip.dstHi(), ip.dstLo(), ip.dstMaskHi(), ip.dstMaskLo()), -19).append(' ');
+        tail(out, r);
+        out.append('\n');
+    }
+
+    /**
+     * The one-line form {@code -v -A/-I/-D/-C} echo (iptables' FMT_PRINT_RULE: numeric, no
+     * table layout), e.g. {@code ACCEPT  all opt -- in eth2 out eth3  10.0.0.1  -> 10.0.0.2  }.
+     */
+    public static void echo(StringBuilder out, Rule r) {
+        IpHeaderFilter ip = r.ip();
+        out.append(r.target().displayName()).append(' ');
+        out.append(ip.inverted(IpHeaderFilter.INV_PROTO) ? '!' : ' ');
+        String pname = Protocols.name(ip.protocol(), true);
+        out.append(pname != null ? pname : Integer.toString(ip.protocol())).append(' ');
+        out.append("opt ");
+        if (ip.family() == Family.IPV4) {
+            out.append(ip.inverted(IpHeaderFilter.INV_FRAG) ? '!' : '-').append(ip.fragment() ? 'f' : '-');
+        } else {
+            out.append("--");
+        }
+        out.append(' ');
+        out.append("in ").append(ip.inverted(IpHeaderFilter.INV_IN) ? "!" : "")
+                .append(ip.inIface().isEmpty() ? "*" : ip.inIface()).append(' ');
+        out.append("out ").append(ip.inverted(IpHeaderFilter.INV_OUT) ? "!" : "")
+                .append(ip.outIface().isEmpty() ? "*" : ip.outIface()).append(' ');
+        Listing numeric = new Listing(true, true, false, false, HostResolver.STATIC);
+        out.append(ip.inverted(IpHeaderFilter.INV_SRC) ? '!' : ' ')
+                .append(numeric.addr(ip.family(), ip.srcHi(), ip.srcLo(), ip.srcMaskHi(), ip.srcMaskLo())).append(' ');
+        out.append(ip.inverted(IpHeaderFilter.INV_DST) ? '!' : ' ').append("-> ")
+                .append(numeric.addr(ip.family(), ip.dstHi(), ip.dstLo(), ip.dstMaskHi(), ip.dstMaskLo()));
+        out.append("  ");
+        numeric.tail(out, r);
+        out.append('\n');
+    }
+
+    private void tail(StringBuilder out, Rule r) {
         if (r.target() instanceof RuleTarget.Jump j && j.isGoto()) {
             out.append("[goto] ");
         }
@@ -141,7 +177,6 @@ public final class Listing {
                 out.setLength(mark);
             }
         }
-        out.append('\n');
     }
 
     private String addr(Family f, long hi, long lo, long mhi, long mlo) {

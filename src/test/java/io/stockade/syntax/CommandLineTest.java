@@ -159,6 +159,26 @@ class CommandLineTest {
         assertEquals("-P INPUT ACCEPT\n-A INPUT -p tcp\n-A INPUT -p gre\n", c.ipt("-S INPUT").out());
     }
 
+    @Test
+    void verboseEchoesRulesAndChainOperations() {
+        Cli c = new Cli();
+        assertEquals("ACCEPT  all opt -- in eth2 out eth3  10.0.0.1  -> 10.0.0.2  \n",
+                c.ipt("-v -A FORWARD -i eth2 -o eth3 -s 10.0.0.1 -d 10.0.0.2 -j ACCEPT").out());
+        assertEquals("  all opt -- in * out *  1.1.1.1  -> 0.0.0.0/0   /* hi */\n"
+                + "  all opt -- in * out *  2.2.2.2  -> 0.0.0.0/0   /* hi */\n",
+                c.ipt("-v -A FORWARD -s 1.1.1.1,2.2.2.2 -m comment --comment hi").out());
+        assertEquals("  47 opt !f in * out * !1.2.0.0/16  -> 0.0.0.0/0  \n",
+                c.ipt("-v -A FORWARD ! -f -p 47 ! -s 1.2.0.0/16").out());
+        assertEquals("ACCEPT  all opt -- in eth2 out eth3  10.0.0.1  -> 10.0.0.2  \n",
+                c.ipt("-v -C FORWARD -i eth2 -o eth3 -s 10.0.0.1 -d 10.0.0.2 -j ACCEPT").out());
+        c.ipt("-N foo");
+        assertEquals("foo  all opt -- in * out *  0.0.0.0/0  -> 0.0.0.0/0  [goto] \n", c.ipt("-v -A FORWARD -g foo").out());
+        assertEquals("Flushing chain `INPUT'\nFlushing chain `FORWARD'\nFlushing chain `OUTPUT'\nFlushing chain `foo'\n",
+                c.ipt("-v -F").out());
+        assertEquals("Deleting chain `foo'\n", c.ipt("-v -X").out());
+        assertEquals("  all opt -- in * out *  ::/0  -> ::/0  \n", c.ip6t("-v -A INPUT").out());
+    }
+
     private static void assertErr(Cli.Result r, int rc, String err) {
         assertEquals(err, r.err());
         assertEquals(rc, r.rc());
