@@ -104,6 +104,21 @@ class PacketParserTest {
     }
 
     @Test
+    void innerParseWorksAtANonZeroBase() {
+        byte[] p = Samples.bytes(Samples.ICMP_ERR);
+        byte[] buf = new byte[p.length + 30];
+        System.arraycopy(p, 0, buf, 14, p.length);
+        assertTrue(parser.parse(pd, MemorySegment.ofArray(buf), 14, p.length));
+        assertEquals(42, pd.icmpInnerOffset);
+        PacketDescriptor inner = new PacketDescriptor();
+        assertTrue(parser.parseInner(pd, inner));
+        assertEquals(42, inner.base);
+        assertEquals(pd.length, inner.length);
+        assertEquals(33435, inner.dstPort);
+        assertTrue(Checksum.verifyL4(pd));
+    }
+
+    @Test
     void icmpv6Echo() {
         assertTrue(parse(Samples.bytes(Samples.ICMP6_ECHO)));
         assertEquals(58, pd.protocol);
