@@ -46,6 +46,10 @@ public final class Conn {
     public static final int IPS_UNTRACKED = 1 << 12;
     public static final int IPS_HELPER = 1 << 13;
     public static final int IPS_OFFLOAD = 1 << 14;
+    /** IPS_SRC_NAT | IPS_DST_NAT. */
+    public static final int IPS_NAT_MASK = IPS_SRC_NAT | IPS_DST_NAT;
+    /** IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE. */
+    public static final int IPS_NAT_DONE_MASK = IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE;
 
     // enum ip_conntrack_info.
     public static final int IP_CT_ESTABLISHED = 0;
@@ -105,6 +109,8 @@ public final class Conn {
     public int secmark;
     /** Creation order; a stable tie-break for listings. */
     public long id;
+    /** The table that created this entry (NAT asks it whether a tuple is taken); null for templates. */
+    ConntrackTable table;
 
     // ---- TCP window tracking (struct ip_ct_tcp), per direction [0] original, [1] reply ----
     public final int[] tdEnd = new int[2];
@@ -158,6 +164,11 @@ public final class Conn {
         t.zone = zone;
         t.helper = helper;
         return t;
+    }
+
+    /** The table owning this entry, or null for a template. */
+    public ConntrackTable table() {
+        return table;
     }
 
     /** True for a template attached by the CT target, not a real entry. */

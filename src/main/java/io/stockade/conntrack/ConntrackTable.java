@@ -277,6 +277,7 @@ public final class ConntrackTable implements ConnTracker {
             return null;
         }
         Conn ct = new Conn();
+        ct.table = this;
         ct.id = nextId++;
         ct.ipVersion = kVer;
         ct.protocol = kProto;

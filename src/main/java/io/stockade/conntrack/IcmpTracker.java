@@ -14,14 +14,14 @@ import java.lang.foreign.MemorySegment;
  * destination is not the inner source. ICMPv6 MLD and neighbour discovery (130–136, 143) are
  * UNTRACKED. Per packet: no allocation.
  */
-final class IcmpTracker {
+public final class IcmpTracker {
     static final int INVALID = 0, CONTINUE = 1, DONE = 2;
 
     private IcmpTracker() {
     }
 
     /** The reply type of a query type, or -1 (nf_ct_invert_tuple fails). */
-    static int invertType(int proto, int type) {
+    public static int invertType(int proto, int type) {
         if (proto == 1) {
             return switch (type) {
                 case 8 -> 0;
@@ -181,7 +181,7 @@ final class IcmpTracker {
     }
 
     /** ipv6_skip_exthdr: (protocol << 32 | offset) of the transport header, or -1. */
-    static long skipIpv6Ext(MemorySegment s, int off, int next, int limit) {
+    public static long skipIpv6Ext(MemorySegment s, int off, int next, int limit) {
         for (int n = 0; n < 16; n++) {
             switch (next) {
                 case 0, 43, 60 -> {
