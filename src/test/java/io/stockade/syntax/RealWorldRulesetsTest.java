@@ -39,7 +39,13 @@ class RealWorldRulesetsTest {
             "ufw/conf/after.rules",
             "ufw template: jumps to ufw-skip-to-policy-input, a chain ufw creates itself before loading it",
             "net-network/found_online/openwrt.org/iptables-save-AA.txt",
-            "captured from a terminal: long lines are wrapped (`--to-destination 192.16' / `8.1.1:22')");
+            "captured from a terminal: long lines are wrapped (`--to-destination 192.16' / `8.1.1:22')",
+            "net-network/configs_chair_for_Network_Architectures_and_Services/ip6tables-save-2016-03-16_13-53-28",
+            "anonymised: MAC addresses replaced by XX:XX:XX:XX:XX:XX (Invalid MAC address specified)",
+            "net-network/configs_chair_for_Network_Architectures_and_Services/ip6tables-save-2016-06-27_16-29-01",
+            "anonymised: MAC addresses replaced by XX:XX:XX:XX:XX:XX (Invalid MAC address specified)",
+            "ufw/conf/before6.rules",
+            "ufw template: jumps to ufw6-logging-deny, a chain ufw creates itself before loading it");
 
     /** Minimum number of files that must load completely (raised as modules land). */
     static final int MIN_LOADED = 40;
