@@ -105,6 +105,9 @@ public final class DiffTest {
         List<String> repros = new ArrayList<>();
         int refused = 0;
         boolean warnedNoStockade = false;
+        java.util.Map<String, Integer> refusals = new java.util.TreeMap<>();
+        java.util.Set<String> signatures = new java.util.HashSet<>();
+        java.util.Map<String, int[]> kinds = new java.util.TreeMap<>();
         try (KernelLab lab = KernelLab.start()) {
             KernelRunner kernel = new KernelRunner(lab);
             StockadeSide stockade = new StockadeSide(lab.tempDir().resolve("stockade"));
@@ -130,7 +133,18 @@ public final class DiffTest {
                     out.println("note: this build has no `stockade replay`; every case counts as a disagreement");
                     warnedNoStockade = true;
                 }
-                if (!r.diffs().isEmpty() && !noStockade && repros.size() < o.shrink()) {
+                boolean rulesOnly = r.diffs().size() == 1 && r.diffs().getFirst().startsWith("rules: ");
+                if (rulesOnly) {
+                    refusals.merge(r.diffs().getFirst().replaceAll("\\(rule \\d+ in chain \\w+\\)", "")
+                            .replaceAll("rule \\d+", "rule N"), 1, Integer::sum);
+                }
+                String signature = r.diffs().isEmpty() ? "" : signature(r.diffs().getFirst());
+                if (!r.diffs().isEmpty() && !rulesOnly) {
+                    for (String d : r.diffs()) {
+                        kinds.computeIfAbsent(signature(d), x -> new int[] {0, c.index()})[0]++;
+                    }
+                }
+                if (!r.diffs().isEmpty() && !noStockade && !rulesOnly && repros.size() < o.shrink() && signatures.add(signature)) {
                     DiffCase small = Shrinker.shrink(c, oracle, 120);
                     Outcome sr = compare(small, kernel, stockade, hosts, o.kernelTwice());
                     String repro = Reproduction.format(small, sr.kernel(), sr.diffs().isEmpty() ? r.diffs() : sr.diffs());
@@ -141,6 +155,16 @@ public final class DiffTest {
                     err.println("difftest: " + (i - from + 1) + "/" + (to - from) + " cases, " + tally.agreed() + " agree");
                 }
             }
+        }
+        if (!kinds.isEmpty()) {
+            out.println("disagreements by kind (count, first case, kind):");
+            kinds.entrySet().stream().sorted((a, b) -> b.getValue()[0] - a.getValue()[0]).forEach(e ->
+                    out.println(String.format("  %5d  case %-5d %s", e.getValue()[0], e.getValue()[1],
+                            e.getKey().length() > 160 ? e.getKey().substring(0, 160) + "…" : e.getKey())));
+        }
+        if (!refusals.isEmpty()) {
+            out.println("rulesets the kernel accepted and Stockade refused (count, reason):");
+            refusals.forEach((why, count) -> out.println(String.format("  %5d  %s", count, why)));
         }
         if (!StockadeSyntax.DROPPED.isEmpty()) {
             out.println("generator: rule lines left out because Stockade refuses them (count, first error line):");
@@ -153,6 +177,13 @@ public final class DiffTest {
             out.println(line);
         }
         return new Result(tally, repros, refused);
+    }
+
+    /** A disagreement's kind: the first difference without packet numbers, addresses and bytes. */
+    static String signature(String diff) {
+        return diff.replaceAll("^packet \\d+ \\([^)]*\\)", "packet")
+                .replaceAll("[0-9a-f]{16,}", "HEX")
+                .replaceAll("\\d+", "N");
     }
 
     private record Outcome(Observation kernel, Observation other, List<String> diffs) {

@@ -44,7 +44,8 @@ public final class KernelLab implements AutoCloseable {
     private final BufferedReader fromDriver;
     private final Thread cleanup;
     private boolean closed;
-    private boolean forward = true;
+    /** The gateway's forwarding switch as last set; null until the first case sets it. */
+    private Boolean forward;
 
     private KernelLab(String tag) throws IOException {
         gw = "sdt-gw-" + tag;
@@ -171,7 +172,7 @@ public final class KernelLab implements AutoCloseable {
         }
         exec("", "conntrack", "-F");
         exec("", "conntrack", "-F", "-f", "ipv6");
-        if (ipForward != forward) {
+        if (forward == null || ipForward != forward) {
             String v = ipForward ? "1" : "0";
             exec("", "sysctl", "-qw", "net.ipv4.ip_forward=" + v, "net.ipv6.conf.all.forwarding=" + v);
             forward = ipForward;

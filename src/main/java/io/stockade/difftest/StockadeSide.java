@@ -111,7 +111,9 @@ final class StockadeSide {
         if (rc != 0 || !Files.exists(verdicts)) {
             return new Observation(List.of(), null, null, "stockade replay exit " + rc + ": " + firstLine(err));
         }
-        return read(c, times, out, verdicts);
+        Observation o = read(c, times, out, verdicts);
+        Map<String, long[]> counters = NvlCounters.parse(so.toString(StandardCharsets.UTF_8));
+        return new Observation(o.packets(), counters.isEmpty() ? null : counters, null, null);
     }
 
     private static String firstLine(String s) {

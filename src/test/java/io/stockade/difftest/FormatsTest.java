@@ -35,6 +35,28 @@ class FormatsTest {
     }
 
     @Test
+    void replayCountersInNvlFormAreKeyedLikeTheKernels() {
+        String nvl = """
+                # iptables -t filter -nvL
+                Chain INPUT (policy DROP 4 packets, 240 bytes)
+                 pkts bytes target     prot opt in     out     source               destination
+                    2   120 ACCEPT     6    --  *      *       0.0.0.0/0            0.0.0.0/0            tcp dpt:22
+                  12K  900K U0         0    --  *      *       0.0.0.0/0            0.0.0.0/0
+
+                Chain U0 (1 references)
+                 pkts bytes target     prot opt in     out     source               destination
+                    1    60 RETURN     0    --  *      *       0.0.0.0/0            0.0.0.0/0
+
+                # ip6tables -t filter -nvL
+                Chain FORWARD (policy ACCEPT 1 packets, 80 bytes)
+                """;
+        Map<String, long[]> c = NvlCounters.parse(nvl);
+        assertEquals(List.of("4:filter:INPUT:policy", "4:filter:INPUT:1", "4:filter:U0:1", "6:filter:FORWARD:policy"), List.copyOf(c.keySet()));
+        assertArrayEquals(new long[] {4, 240}, c.get("4:filter:INPUT:policy"));
+        assertArrayEquals(new long[] {1, 60}, c.get("4:filter:U0:1"));
+    }
+
+    @Test
     void conntrackLinesLoseTimeoutsAndUseCounts() {
         String l = "ipv4     2 tcp      6 119 SYN_SENT src=10.0.0.2 dst=10.0.0.1 sport=1234 dport=80 [UNREPLIED] "
                 + "src=10.0.0.1 dst=10.0.0.2 sport=80 dport=1234 mark=0 use=1\n";
