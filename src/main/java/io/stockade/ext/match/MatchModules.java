@@ -34,6 +34,10 @@ public final class MatchModules {
             new HelperMatch(),
             new QuotaMatch(),
             new StatisticMatch(),
+            new ConnbytesMatch(),
+            new RpfilterMatch(),
+            new OwnerMatch(),
+            new AddrtypeMatch(),
             // matches2: header matches and the rest (one line each)
             new DscpMatch(),
             new TosMatch(),

@@ -34,7 +34,8 @@ class VectorsTest {
             "libxt_hashlimit.t", "libxt_connlimit.t", "libipt_connlimit.t", "libip6t_connlimit.t",
             "libxt_mark.t", "libxt_connmark.t", "libxt_length.t", "libipt_ttl.t", "libip6t_hl.t", "libxt_pkttype.t",
             "libxt_mac.t", "libxt_iprange.t", "libipt_iprange.t", "libip6t_iprange.t", "libxt_tcpmss.t",
-            "libxt_helper.t", "libxt_quota.t", "libxt_statistic.t");
+            "libxt_helper.t", "libxt_quota.t", "libxt_statistic.t", "libxt_connbytes.t", "libxt_rpfilter.t",
+            "libxt_owner.t", "libxt_addrtype.t");
 
     static List<String> files() {
         return FILES;
