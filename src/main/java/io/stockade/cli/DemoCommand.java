@@ -21,6 +21,28 @@ final class DemoCommand {
     }
 
     static int run(List<String> args, Path cwd, PrintStream out, PrintStream err) {
+        if (!args.isEmpty() && args.get(0).equals("--generate")) {
+            if (args.size() != 3) {
+                err.println("stockade demo: usage: stockade demo --generate PACKETS FILE.pcapng");
+                return 2;
+            }
+            try {
+                int n = Integer.parseInt(args.get(1));
+                ExampleCapture.writeSynthetic(Path.of(args.get(2)), n);
+                out.println("wrote " + n + " packets to " + args.get(2));
+                return 0;
+            } catch (NumberFormatException e) {
+                err.println("stockade demo: expected a number of packets, found '" + args.get(1) + "'");
+                return 2;
+            } catch (IOException e) {
+                err.println("stockade demo: " + e.getMessage());
+                return 2;
+            }
+        }
+        if (!args.isEmpty()) {
+            err.println("stockade demo: unexpected argument '" + args.get(0) + "' (usage: stockade demo [--generate PACKETS FILE])");
+            return 2;
+        }
         Path root = projectRoot(cwd);
         if (root == null) {
             err.println("stockade demo: cannot find the examples/ directory (run from the project root)");

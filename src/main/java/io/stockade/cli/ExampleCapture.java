@@ -105,4 +105,68 @@ final class ExampleCapture {
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
+
+    /**
+     * A synthetic capture for throughput measurements ({@code stockade demo --generate N FILE}):
+     * {@code n} inbound/outbound packets on eth0 of mostly established TCP traffic (SSH/HTTP/HTTPS
+     * connections from 1024 clients: handshake, 16 data segments each way, teardown), with pings,
+     * UDP probes and closed-port SYNs mixed in. Deterministic (a fixed LCG seed), 10 µs apart.
+     */
+    static void writeSynthetic(Path file, int n) throws IOException {
+        try (PcapngWriter w = new PcapngWriter(file)) {
+            int eth0 = w.addInterface("eth0", LinkLayer.LINKTYPE_ETHERNET, 262144);
+            long t = START;
+            long seed = 0x5eed;
+            int written = 0;
+            int conn = 0;
+            String h = "192.0.2.1";
+            int[] ports = {22, 80, 443};
+            while (written < n) {
+                seed = seed * 6364136223846793005L + 1442695040888963407L;
+                int r = (int) (seed >>> 33);
+                String c = "198.51." + (100 + (r & 3)) + "." + (1 + ((r >>> 2) & 0xff) % 254);
+                int kind = (r >>> 12) % 16;
+                List<Frame> fs = new ArrayList<>();
+                if (kind < 13) {
+                    int sp = 20000 + (conn++ % 40000);
+                    int dp = ports[(r >>> 20) % 3];
+                    int cs = r;
+                    int ss = r * 31;
+                    fs.add(new Frame(in(c, h).tcp(sp, dp).flags(Tcp.SYN).seq(cs).window(64240).mss(1460).build(), false));
+                    fs.add(new Frame(out(h, c).tcp(dp, sp).flags(Tcp.SYN | Tcp.ACK).seq(ss).ack(cs + 1).window(65160)
+                            .mss(1460).build(), true));
+                    cs++;
+                    ss++;
+                    fs.add(new Frame(in(c, h).tcp(sp, dp).flags(Tcp.ACK).seq(cs).ack(ss).window(502).build(), false));
+                    for (int k = 0; k < 16; k++) {
+                        fs.add(new Frame(in(c, h).tcp(sp, dp).flags(Tcp.PSH | Tcp.ACK).seq(cs).ack(ss).window(502)
+                                .payload(100).build(), false));
+                        cs += 100;
+                        fs.add(new Frame(out(h, c).tcp(dp, sp).flags(Tcp.PSH | Tcp.ACK).seq(ss).ack(cs).window(509)
+                                .payload(1000).build(), true));
+                        ss += 1000;
+                    }
+                    fs.add(new Frame(in(c, h).tcp(sp, dp).flags(Tcp.FIN | Tcp.ACK).seq(cs).ack(ss).window(502).build(), false));
+                    fs.add(new Frame(out(h, c).tcp(dp, sp).flags(Tcp.FIN | Tcp.ACK).seq(ss).ack(cs + 1).window(509).build(), true));
+                    fs.add(new Frame(in(c, h).tcp(sp, dp).flags(Tcp.ACK).seq(cs + 1).ack(ss + 1).window(502).build(), false));
+                } else if (kind == 13) {
+                    fs.add(new Frame(in(c, h).echoRequest(r & 0xffff, 1).payload(56).build(), false));
+                    fs.add(new Frame(out(h, c).echoReply(r & 0xffff, 1).payload(56).build(), true));
+                } else if (kind == 14) {
+                    fs.add(new Frame(in(c, h).udp(30000 + (r & 0x7fff), 1 + (r >>> 16) % 1000).payload(20).build(), false));
+                } else {
+                    fs.add(new Frame(in(c, h).tcp(30000 + (r & 0x7fff), 1000 + (r >>> 16) % 1000).flags(Tcp.SYN)
+                            .seq(r).window(1024).build(), false));
+                }
+                for (Frame fr : fs) {
+                    if (written++ >= n) {
+                        break;
+                    }
+                    w.write(eth0, t, fr.bytes(), 0, fr.bytes().length,
+                            fr.outbound() ? CaptureReader.DIRECTION_OUTBOUND : CaptureReader.DIRECTION_INBOUND);
+                    t += 10_000L;
+                }
+            }
+        }
+    }
 }

@@ -38,6 +38,7 @@ import java.lang.foreign.ValueLayout;
  * after OUTPUT a changed mark or destination does not re-route (ip_route_me_harder).
  */
 public final class Netfilter {
+    private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
     private static final int MAX_PENDING = 8;
     private static final int PENDING_SIZE = 65536;
     private static final int IP_CT_RELATED = 1;
@@ -386,10 +387,10 @@ public final class Netfilter {
         long b = pd.base;
         if (pd.ipVersion == 4) {
             d.set(ValueLayout.JAVA_BYTE, b + 8, (byte) (ttl - 1));
-            int check = Short.toUnsignedInt(d.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), b + 10));
+            int check = Short.toUnsignedInt(d.get(U16_BE, b + 10));
             int word = (ttl << 8) | pd.protocol;
             int now = ((ttl - 1) << 8) | pd.protocol;
-            d.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), b + 10,
+            d.set(U16_BE, b + 10,
                     (short) Checksum.update16(check, word, now));
         } else {
             d.set(ValueLayout.JAVA_BYTE, b + 7, (byte) (ttl - 1));

@@ -44,6 +44,8 @@ public final class Host implements HostModel {
     private final String[] aDev;
     private final int[] aVersion;
     private final long[] aHi, aLo;
+    private final String[] ifName;
+    private final boolean[] ifLoopback;
 
     public Host(List<Iface> ifaces, List<Route> routes, Sysctls sysctls) {
         this.ifaces = List.copyOf(ifaces);
@@ -71,6 +73,12 @@ public final class Host implements HostModel {
                 mtu = f == null ? 0 : f.mtu();
             }
             rMtu[i] = mtu;
+        }
+        ifName = new String[ifaces.size()];
+        ifLoopback = new boolean[ifaces.size()];
+        for (int i = 0; i < ifName.length; i++) {
+            ifName[i] = ifaces.get(i).name();
+            ifLoopback[i] = ifaces.get(i).loopback();
         }
         List<String> dev = new ArrayList<>();
         List<Addresses.Prefix> addrs = new ArrayList<>();
@@ -271,9 +279,9 @@ public final class Host implements HostModel {
 
     @Override
     public boolean isLoopback(String dev) {
-        for (Iface f : ifaces) {
-            if (f.name().equals(dev)) {
-                return f.loopback();
+        for (int i = 0; i < ifName.length; i++) {
+            if (ifName[i].equals(dev)) {
+                return ifLoopback[i];
             }
         }
         return false;
