@@ -27,6 +27,8 @@ public enum EngineDrop {
     QUEUE_NO_LISTENER("queue-no-listener"),
     /** Conntrack said NF_DROP (table full and nothing to early-drop, helper refusal): {@code Skb.ctDrop}. */
     CONNTRACK("conntrack-drop"),
+    /** NAT refused the packet (no free tuple for a new connection, an untranslatable ICMP error). */
+    NAT("nat-drop"),
     /** Larger than the route MTU with DF set (the kernel answers with ICMP fragmentation-needed). */
     FRAG_NEEDED("frag-needed");
 

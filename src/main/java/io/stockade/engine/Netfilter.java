@@ -1,6 +1,8 @@
 package io.stockade.engine;
 
 import io.stockade.conntrack.Conn;
+import io.stockade.nat.NatBinding;
+import io.stockade.nat.NatRewrite;
 import io.stockade.packet.Checksum;
 import io.stockade.packet.DropReason;
 import io.stockade.packet.PacketDescriptor;
@@ -439,24 +441,34 @@ public final class Netfilter {
         return true;
     }
 
+    /**
+     * nf_nat_inet_fn: for a connection's first packet (NEW/RELATED) without a binding for this
+     * hook's manip type, run the nat table, then bind it to itself if no rule did
+     * (nf_nat_alloc_null_binding); then rewrite every packet of a bound connection
+     * (nf_nat_packet). Untracked packets and conntrack templates pass untouched.
+     */
     private boolean nat(CompiledRuleset rs, int v, Hook hook, Skb skb, PathResult res, boolean src) {
         Conn c = skb.conn;
-        if (c == null) {
+        if (c == null || c.isTemplate()) {
             return true;
         }
         int ci = skb.ctinfo;
-        if (ci != IP_CT_NEW && ci != IP_CT_RELATED && ci != IP_CT_RELATED_REPLY) {
-            return true;
+        if (ci == IP_CT_NEW || ci == IP_CT_RELATED || ci == IP_CT_RELATED_REPLY) {
+            int manip = src ? NatBinding.MANIP_SRC : NatBinding.MANIP_DST;
+            if (!NatBinding.initialized(c, manip)) {
+                if (!table(rs, v, TableKind.NAT, hook, skb, res)) {
+                    return false;
+                }
+                if (!NatBinding.initialized(c, manip) && !NatBinding.nullBinding(c, hook)) {
+                    hostDrop(res, EngineDrop.NAT);
+                    return false;
+                }
+            }
         }
-        int done = src ? Conn.IPS_SRC_NAT_DONE : Conn.IPS_DST_NAT_DONE;
-        if ((c.status & done) != 0) {
-            return true;
-        }
-        if (!table(rs, v, TableKind.NAT, hook, skb, res)) {
+        if (!NatRewrite.packet(skb)) {
+            hostDrop(res, EngineDrop.NAT);
             return false;
         }
-        // nf_nat_alloc_null_binding: the direction is settled for the rest of the connection.
-        c.status |= done;
         return true;
     }
 
