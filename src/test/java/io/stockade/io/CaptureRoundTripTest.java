@@ -232,6 +232,47 @@ class CaptureRoundTripTest {
     }
 
     @Test
+    void readingDecodingAndParsingDoNotAllocatePerPacket() throws IOException {
+        byte[] a = PacketBuilder.ipv4("10.0.0.1", "10.0.0.2").tcp(1234, 80).flags(Tcp.SYN).mss(1460).ethernet().build();
+        byte[] b = PacketBuilder.ipv6("2001:db8::1", "2001:db8::2").udp(5353, 53).payload(7).vlan(3).build();
+        Path f = dir.resolve("alloc.pcapng");
+        int n = 20_000;
+        try (PcapngWriter w = new PcapngWriter(f)) {
+            int eth = w.addInterface("eth0", LinkLayer.LINKTYPE_ETHERNET, 65535);
+            for (int i = 0; i < n; i++) {
+                byte[] p = (i & 1) == 0 ? a : b;
+                w.write(eth, i * 1000L, p, 0, p.length, 1 + (i & 1));
+            }
+        }
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
+        io.stockade.packet.PacketParser parser = new io.stockade.packet.PacketParser();
+        io.stockade.packet.PacketDescriptor pd = new io.stockade.packet.PacketDescriptor();
+        LinkLayer ll = new LinkLayer();
+        for (int round = 0; round < 4; round++) {
+            try (CaptureReader r = CaptureReader.open(f)) {
+                long before = mx.getThreadAllocatedBytes(tid);
+                long sum = 0;
+                int count = 0;
+                while (r.next()) {
+                    if (ll.decode(r.linkType(), r.data(), r.offset(), r.capturedLength())
+                            && parser.parse(pd, r.data(), ll.ipOffset, ll.ipLength)) {
+                        sum += pd.dstPort + r.direction();
+                    }
+                    count++;
+                }
+                long allocated = mx.getThreadAllocatedBytes(tid) - before;
+                assertEquals(n, count);
+                assertTrue(sum > 0);
+                if (round == 3) {
+                    // Opening allocated before "before"; the interface record is made once; per packet nothing.
+                    assertTrue(allocated < 32 * 1024, "allocated " + allocated + " bytes for " + n + " packets");
+                }
+            }
+        }
+    }
+
+    @Test
     void tcpdumpReadsWhatWeWrite() throws Exception {
         Path tcpdump = Path.of("/usr/bin/tcpdump");
         Assumptions.assumeTrue(Files.isExecutable(tcpdump), "tcpdump not installed");
