@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The {@code conntrack} command over a {@link ConntrackTable}: {@code -L|--dump} (with
- * {@code -p|--proto NAME|NUM}, {@code -f|--family ipv4|ipv6}, {@code -o extended} not supported),
+ * {@code -p|--protonum NAME|NUM}, {@code -f|--family ipv4|ipv6}, {@code -o extended} not supported),
  * {@code -F|--flush}, {@code -C|--count}. Output and the summary line on stderr are conntrack-tools
  * 1.4.7's. Errors are conntrack's wording with exit status 2 (parameter problem) or 1.
  */
@@ -23,8 +23,7 @@ public final class ConntrackCli {
             switch (a) {
                 case "-L", "--dump", "-F", "--flush", "-C", "--count" -> {
                     if (command != null) {
-                        err.println("conntrack v1.4.7 (conntrack-tools): Invalid parameters");
-                        return 2;
+                        return problem(err, "Invalid commands combination");
                     }
                     command = switch (a) {
                         case "--dump" -> "-L";
@@ -33,21 +32,18 @@ public final class ConntrackCli {
                         default -> a;
                     };
                 }
-                case "-p", "--proto" -> {
+                case "-p", "--protonum", "--proto" -> {
                     if (i + 1 >= args.length) {
-                        err.println("conntrack v1.4.7 (conntrack-tools): option `" + a + "' requires an argument");
-                        return 2;
+                        return problem(err, "option `" + a + "' requires an argument");
                     }
                     proto = protoNumber(args[++i]);
                     if (proto < 0) {
-                        err.println("conntrack v1.4.7 (conntrack-tools): `" + args[i] + "' unsupported protocol");
-                        return 2;
+                        return problem(err, "`" + args[i] + "' unsupported protocol");
                     }
                 }
                 case "-f", "--family" -> {
                     if (i + 1 >= args.length) {
-                        err.println("conntrack v1.4.7 (conntrack-tools): option `" + a + "' requires an argument");
-                        return 2;
+                        return problem(err, "option `" + a + "' requires an argument");
                     }
                     String f = args[++i];
                     if (f.equals("ipv4")) {
@@ -55,19 +51,18 @@ public final class ConntrackCli {
                     } else if (f.equals("ipv6")) {
                         family = 6;
                     } else {
-                        err.println("conntrack v1.4.7 (conntrack-tools): `" + f + "' unsupported protocol");
-                        return 2;
+                        return problem(err, "`" + f + "' unsupported protocol");
                     }
                 }
                 default -> {
-                    err.println("conntrack v1.4.7 (conntrack-tools): Invalid parameters");
-                    return 2;
+                    return problem(err, "unknown option `" + a + "'");
                 }
             }
         }
         if (command == null) {
-            err.println("conntrack v1.4.7 (conntrack-tools): no command specified");
-            return 2;
+            // LINUX-DIFF: conntrack prints its whole help text here; we print the usage line.
+            out.println("Usage: conntrack [commands] [options]");
+            return 0;
         }
         long now = table.now();
         switch (command) {
@@ -98,6 +93,12 @@ public final class ConntrackCli {
                 return 0;
             }
         }
+    }
+
+    private static int problem(PrintStream err, String message) {
+        err.println(ConntrackFormat.BANNER + message);
+        err.println("Try `conntrack -h' or 'conntrack --help' for more information.");
+        return 2;
     }
 
     private static int protoNumber(String s) {

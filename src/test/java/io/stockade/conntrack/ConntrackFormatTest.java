@@ -64,6 +64,15 @@ class ConntrackFormatTest {
         err.reset();
         assertEquals(2, ConntrackCli.run(h.table, new String[] {"-L", "-p", "bogus"}, new PrintStream(out),
                 new PrintStream(err)));
+        assertEquals("conntrack v1.4.7 (conntrack-tools): `bogus' unsupported protocol\n"
+                + "Try `conntrack -h' or 'conntrack --help' for more information.\n", err.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(2, ConntrackCli.run(h.table, new String[] {"-L", "-F"}, new PrintStream(out), new PrintStream(err)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith(
+                "conntrack v1.4.7 (conntrack-tools): Invalid commands combination\n"));
+        err.reset();
+        assertEquals(2, ConntrackCli.run(h.table, new String[] {"-L", "-x"}, new PrintStream(out), new PrintStream(err)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("conntrack v1.4.7 (conntrack-tools): unknown option `-x'"));
     }
 
     @Test

@@ -72,6 +72,11 @@ class KernelOracleTest {
         s.add(new Step("rst out of window", true, Pkt.ip(S, C).tcp(22, 40000, RST, 900_000, 0, 0), "FORWARD"));
         s.add(new Step("fin", false, Pkt.ip(C, S).tcp(40000, 22, FIN | ACK, 1101, 5001, 64240), "FORWARD"));
         s.add(new Step("ack fin", true, Pkt.ip(S, C).tcp(22, 40000, ACK, 5001, 1102, 65160), "FORWARD"));
+        s.add(new Step("server fin", true, Pkt.ip(S, C).tcp(22, 40000, FIN | ACK, 5001, 1102, 65160), "FORWARD"));
+        s.add(new Step("last ack", false, Pkt.ip(C, S).tcp(40000, 22, ACK, 1102, 5002, 64240), "FORWARD"));
+        s.add(new Step("syn on time_wait reopens", false, Pkt.ip(C, S).tcp(40000, 22, SYN, 90_000, 0, 64240),
+                "FORWARD"));
+        s.add(new Step("syn retransmitted", false, Pkt.ip(C, S).tcp(40000, 22, SYN, 90_000, 0, 64240), "FORWARD"));
         // TCP oddities.
         s.add(new Step("syn/ack without syn", true, Pkt.ip(S, C).tcp(23, 40001, SYN | ACK, 1, 2, 1000), "FORWARD"));
         s.add(new Step("xmas", false, Pkt.ip(C, S).tcp(40002, 23, FIN | PSH | URG, 1, 0, 1000), "FORWARD"));
@@ -121,6 +126,7 @@ class KernelOracleTest {
         s.add(new Step("echo6", false, Pkt.ip(C6, S6).icmp(128, 0, 0x55, 1), "FORWARD"));
         s.add(new Step("echo6 reply", true, Pkt.ip(S6, C6).icmp(129, 0, 0x55, 1), "FORWARD"));
         s.add(new Step("echo6 reply without request", true, Pkt.ip(S6, C6).icmp(129, 0, 0x56, 1), "FORWARD"));
+        s.add(new Step("udp again, stream", false, Pkt.ip(C, S).udp(5353, 53).payload(20), "FORWARD"));
         s.add(new Step("tcp6 syn", false, Pkt.ip(C6, S6).tcp(40010, 443, SYN, 1, 0, 1000), "FORWARD"));
         s.add(new Step("neighbour solicitation to R", false, Pkt.ip(C6, "fd00::fe").icmp(135, 0, 0, 0).payload(16),
                 "INPUT"));
