@@ -88,6 +88,17 @@ class SeedRulesTest {
             COMMIT
             """;
 
+    /** "Protection against spoofing attacks" with rpfilter in raw, and addrtype for broadcasts. */
+    static final String RPFILTER = """
+            *raw
+            -A PREROUTING -m rpfilter --invert -j DROP
+            COMMIT
+            *filter
+            -A INPUT -m addrtype --dst-type BROADCAST -j DROP
+            -A INPUT -m addrtype --dst-type LOCAL -j ACCEPT
+            COMMIT
+            """;
+
     static Arguments c(Family f, String rules, String packet, String verdict, String rule) {
         return Arguments.of(f, rules, packet, verdict, rule);
     }
@@ -112,6 +123,9 @@ class SeedRulesTest {
                 c(v6, NOPING6, "in eth0 icmp6 2001:db8:5::10 > 2001:db8::1 echo-request id 1 seq 1", "drop", "filter:INPUT:1"),
                 c(v6, NOPING6, "in eth0 icmp6 2001:db8:5::10 > 2001:db8::1 echo-reply id 1 seq 1", "accept", "filter:INPUT:2"),
                 c(v4, SPOOF, "in eth0 udp 127.0.0.1:53 > 192.0.2.1:53", "drop", null),
+                c(v4, RPFILTER, "in eth0 udp 10.0.0.5:5000 > 192.0.2.1:53", "drop", "raw:PREROUTING:1"),
+                c(v4, RPFILTER, "in eth1 udp 10.0.0.5:5000 > 192.0.2.1:53", "accept", "filter:INPUT:2"),
+                c(v4, RPFILTER, "in eth1 udp 10.0.0.5:5000 > 10.0.0.255:53", "drop", "filter:INPUT:1"),
                 c(v4, GATEWAY, "in eth1 tcp 10.0.0.5:40000 > 203.0.113.7:80 syn", "accept", "filter:fw-interfaces:1"),
                 c(v4, GATEWAY, "in eth0 tcp 203.0.113.7:40000 > 10.0.0.5:25 syn", "accept", "filter:fw-open:1"),
                 c(v4, GATEWAY, "in eth0 tcp 203.0.113.7:40000 > 10.0.0.5:22 syn", "reject", "filter:FORWARD:3"));
