@@ -12,7 +12,8 @@ import java.util.Map;
  * <p>
  * Normalisation (fields the kernel chooses freely, so both sides are compared with them zeroed):
  * the IPv4 ID and header checksum, and the IPv6 flow label, of <em>emitted</em> packets.
- * IPv6 neighbour discovery and MLD (ICMPv6 types 130–143) the gateway sends on its own are ignored.
+ * IPv6 neighbour discovery and MLD (ICMPv6 types 130–143) the gateway sends on its own are ignored,
+ * and so is the packet itself crossing {@code lo} on its way to one of the gateway's addresses.
  */
 final class Classifier {
     private Classifier() {
@@ -98,7 +99,11 @@ final class Classifier {
                 if (isBackgroundNoise(ip)) {
                     continue;
                 }
-                if (isSame(sent, ip)) {
+                boolean same = isSame(sent, ip);
+                if (same && e.getKey().equals("lo")) {
+                    continue; // the packet on its way to the gateway's own address: its fate is "local"
+                }
+                if (same) {
                     if (!fwdIfaces.contains(e.getKey())) {
                         fwdIfaces.add(e.getKey());
                     }

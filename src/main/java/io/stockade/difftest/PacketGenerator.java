@@ -243,6 +243,17 @@ final class PacketGenerator {
                         }
                         return l;
                     });
+                } else if (rnd.nextInt(3) == 0) {
+                    int ident = rnd.nextInt();
+                    s.add(id -> {
+                        byte[] l4 = Pkt.udp(Pkt.addr(src), Pkt.addr(dst), sp, dp, new byte[40]);
+                        byte[][] frags = Pkt.fragments6(Pkt.addr(src), Pkt.addr(dst), Pkt.UDP, 64, id, ident, l4, 24);
+                        List<CasePacket> l = new ArrayList<>();
+                        for (int k = 0; k < frags.length; k++) {
+                            l.add(new CasePacket(via, frags[k], "udp " + src + "." + sp + " > " + dst + "." + dp + " fragment " + (k + 1) + "/" + frags.length));
+                        }
+                        return l;
+                    });
                 } else {
                     int hdr = rnd.nextBoolean() ? 0 : 60;
                     s.add(id -> {

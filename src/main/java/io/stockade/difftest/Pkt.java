@@ -132,6 +132,21 @@ final class Pkt {
         return out;
     }
 
+    /** An IPv6 packet carrying {@code l4} in fragments (fragment header, {@code chunk} a multiple of 8). */
+    static byte[][] fragments6(byte[] src, byte[] dst, int proto, int hopLimit, int flowLabel, int ident, byte[] l4, int chunk) {
+        int n = (l4.length + chunk - 1) / chunk;
+        byte[][] out = new byte[n][];
+        for (int k = 0; k < n; k++) {
+            int from = k * chunk;
+            int to = Math.min(l4.length, from + chunk);
+            ByteBuffer b = ByteBuffer.allocate(8 + to - from);
+            b.put((byte) proto).put((byte) 0).putShort((short) ((from / 8) << 3 | (to < l4.length ? 1 : 0))).putInt(ident);
+            b.put(l4, from, to - from);
+            out[k] = ipv6(src, dst, 44, hopLimit, flowLabel, b.array());
+        }
+        return out;
+    }
+
     static int version(byte[] ip) {
         return (ip[0] & 0xff) >>> 4;
     }

@@ -10,8 +10,8 @@ import java.util.Set;
 /**
  * What a reproduction printed by {@code stockade difftest} calls from a JUnit test: runs the
  * packets through Stockade (no root, no namespaces) on the harness topology and returns each
- * packet's fate ({@code drop}, {@code local}, {@code forward:eth1}…) to assert against the
- * kernel's, which the reproduction carries. The host model is the hand-written {@code host.conf}
+ * packet's fate ({@code drop}, {@code local}, {@code forward:eth1}…) with the packets the gateway
+ * emitted because of it, to assert against the kernel's, which the reproduction carries. The host model is the hand-written {@code host.conf}
  * form of {@link Topology}.
  */
 public final class Regression {
@@ -28,9 +28,9 @@ public final class Regression {
 
     /**
      * @param timesNanos one timestamp per packet (the kernel run's, relative)
-     * @return the fate of each packet in Stockade, or a single {@code error: …} entry
+     * @return per packet, Stockade's {@link #describe description} of it, or a single {@code error: …} entry
      */
-    public static List<String> stockadeFates(String rules4, String rules6, boolean forward, List<Packet> packets,
+    public static List<String> stockadeOutcomes(String rules4, String rules6, boolean forward, List<Packet> packets,
             long[] timesNanos) throws IOException {
         Path dir = Files.createTempDirectory("sdt-regression-");
         try {
@@ -47,12 +47,19 @@ public final class Regression {
             if (o.packets().isEmpty() && o.error() != null) {
                 return List.of("error: " + o.error());
             }
-            return o.packets().stream().map(Observation.PacketOutcome::fate).toList();
+            return o.packets().stream().map(Regression::describe).toList();
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** A packet's fate, then what the gateway emitted because of it (normalised, sorted), as one line. */
+    static String describe(Observation.PacketOutcome o) {
+        List<String> emitted = new ArrayList<>(o.emitted());
+        emitted.sort(null);
+        return emitted.isEmpty() ? o.fate() : o.fate() + " emitted " + String.join(" ", emitted);
     }
 
     /** The harness topology in the engine's hand-written host.conf form. */

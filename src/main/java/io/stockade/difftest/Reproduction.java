@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Prints a (shrunk) disagreement so it can be re-run and pasted: the differences, the rulesets,
  * the packets (entry point, label, hex), the kernel's fates, the command that re-runs the case,
- * and a JUnit snippet that asserts Stockade gives the kernel's fates ({@link Regression}).
+ * and a JUnit snippet that asserts Stockade gives the kernel's fates and emitted packets ({@link Regression}).
  */
 final class Reproduction {
     private Reproduction() {
@@ -43,14 +43,14 @@ final class Reproduction {
             }
             pk.append(k == 0 ? "" : ",\n").append("                Regression.packet(\"").append(p.via()).append("\", \"")
                     .append(Pkt.hex(p.ip())).append("\")");
-            fates.append(k == 0 ? "" : ", ").append('"').append(o == null ? "?" : o.fate()).append('"');
+            fates.append(k == 0 ? "" : ",\n                    ").append('"').append(o == null ? "?" : Regression.describe(o)).append('"');
             times.append(k == 0 ? "" : ", ").append(o == null ? 1_000_000L * k : o.timeNanos() - t0).append('L');
         }
         b.append("--- JUnit\n");
         b.append("    @Test\n    void difftestSeed").append(Long.toString(c.seed()).replace('-', 'm')).append("Case").append(c.index())
                 .append("() throws Exception {\n");
         b.append("        assertEquals(List.of(").append(fates).append("),\n");
-        b.append("            Regression.stockadeFates(\"\"\"\n").append(indent(c.rules4())).append("                \"\"\", \"\"\"\n")
+        b.append("            Regression.stockadeOutcomes(\"\"\"\n").append(indent(c.rules4())).append("                \"\"\", \"\"\"\n")
                 .append(indent(c.rules6())).append("                \"\"\", ").append(c.forward()).append(", List.of(\n")
                 .append(pk).append("),\n                new long[] {").append(times).append("}));\n    }\n");
         return b.toString();

@@ -80,6 +80,8 @@ def cmd_setup(req):
     for name, p in req["links"].items():
         peers[name] = packet_socket(p["peerNs"], p["peerIf"])
         gwside[name] = packet_socket(gw_ns, name)
+    # the gateway's loopback: what it sends to itself (REJECT answers to its own packets)
+    peers["lo"] = packet_socket(gw_ns, "lo")
     enter(gw_ns)
     try:
         raw[4] = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
@@ -121,6 +123,7 @@ def cmd_packet(req):
     deadline = time.monotonic() + 1.0
     for name, g in gwside.items():
         g.send(barrier_frame(b"\x02\0\0\0\0\xfe", nonce))
+    peers["lo"].send(barrier_frame(b"\x02\0\0\0\0\xfd", nonce))
     for name, s in peers.items():
         got = []
         if not wait_barrier(s, nonce, deadline, got):
