@@ -20,7 +20,11 @@ public interface HostResolver {
     /** A name for the address (for {@code -L} without {@code -n}), or null to print it numerically. */
     String reverse(byte[] address, Family family);
 
-    /** Knows only {@code localhost} (and the Debian /etc/hosts aliases of ::1); never blocks. */
+    /**
+     * Knows only {@code localhost} (and the Debian /etc/hosts aliases of ::1); never blocks.
+     * Reverse: Debian's /etc/networks names (default, loopback, link-local) and 127.0.0.1 =
+     * "localhost"; ::1 stays numeric (as iptables prints them here).
+     */
     HostResolver STATIC = new HostResolver() {
         @Override
         public List<byte[]> resolve(String name, Family family) {
@@ -37,11 +41,17 @@ public interface HostResolver {
 
         @Override
         public String reverse(byte[] address, Family family) {
-            if (address.length == 4 && address[0] == 127 && address[1] == 0 && address[2] == 0 && address[3] == 1) {
-                return "localhost";
-            }
-            if (address.length == 16 && java.util.Arrays.equals(address, loopback6())) {
-                return "localhost";
+            if (address.length == 4) {
+                int a = ((address[0] & 0xff) << 24) | ((address[1] & 0xff) << 16) | ((address[2] & 0xff) << 8)
+                        | (address[3] & 0xff);
+                // getnetbyaddr (Debian's /etc/networks) first, then the hosts file, as iptables does
+                return switch (a) {
+                    case 0 -> "default";
+                    case 0x7f000000 -> "loopback";
+                    case 0xa9fe0000 -> "link-local";
+                    case 0x7f000001 -> "localhost";
+                    default -> null;
+                };
             }
             return null;
         }
