@@ -20,7 +20,12 @@ public final class Checksum {
         long acc = initial;
         long i = off;
         long end = off + len;
-        while (i + 4 <= end) {
+        while (i + 8 <= end) {
+            long v = Wire.i64(s, i);
+            acc += (v >>> 32) + (v & 0xffffffffL);
+            i += 8;
+        }
+        if (i + 4 <= end) {
             acc += Wire.u32(s, i);
             i += 4;
         }
