@@ -38,6 +38,8 @@ public final class MatchModules {
             new RpfilterMatch(),
             new OwnerMatch(),
             new AddrtypeMatch(),
+            new StringMatch(),
+            new TimeMatch(),
             // matches2: header matches and the rest (one line each)
             new DscpMatch(),
             new TosMatch(),
