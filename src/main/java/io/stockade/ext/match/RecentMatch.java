@@ -43,8 +43,8 @@ public final class RecentMatch extends XtOptMatch {
     public static final int REAP = 32;
     /** XT_RECENT_NAME_LEN. */
     static final int NAME_LEN = 200;
-    /** XT_RECENT_MAX_NSTAMPS. */
-    static final int MAX_NSTAMPS = 256;
+    /** XT_RECENT_MAX_NSTAMPS (65536 since Linux 5.12, "xt_recent: Lift restrictions on max hitcount value"). */
+    static final int MAX_NSTAMPS = 65536;
 
     public RecentMatch() {
         super("recent",
