@@ -558,8 +558,10 @@ public final class Netfilter {
         int v = pd.ipVersion;
         boolean limited;
         if (v == 4) {
+            // icmpv4_mask_allow: only types in icmp_ratemask; never fragmentation-needed (PMTU discovery).
             limited = pd.protocol == 1 && pd.icmpType >= 0 && pd.icmpType < 32
-                    && ((1 << pd.icmpType) & host.icmpRatemask()) != 0;
+                    && ((1 << pd.icmpType) & host.icmpRatemask()) != 0
+                    && !(pd.icmpType == 3 && pd.icmpCode == 4);
         } else {
             limited = pd.protocol == 58 && pd.icmpType >= 0 && pd.icmpType < 128 && pd.icmpType != 2;
         }

@@ -116,6 +116,19 @@ class ReplayTest {
     }
 
     @Test
+    void traceTakesAPacketFromACapture(@TempDir Path dir) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc = TraceCommand.run(List.of("--rules", RULES.toString(), "--host", HOST.toString(),
+                        "--pcap", "examples/example.pcapng", "--index", "21"),
+                dir.resolve("none.state"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertEquals(0, rc);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("packet 1: in eth0 IP 203.0.113.66.61001 > 192.0.2.1.22: Flags [SF]"), text);
+        assertTrue(text.contains("INPUT #3 -A INPUT -m conntrack --ctstate INVALID -j DROP  → match"), text);
+        assertTrue(text.contains("verdict: DROP, path INPUT, rule filter:INPUT:3, ctstate INVALID"), text);
+    }
+
+    @Test
     void badArgumentsAreReported(@TempDir Path dir) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
