@@ -207,6 +207,43 @@ public final class Host implements HostModel {
         return null;
     }
 
+    /**
+     * The source the host would give a packet to {@code (hi, lo)}: an address of the output
+     * device of the route to it, preferring (IPv6) one of the destination's scope (link-local or
+     * not), as REJECT needs for errors about forwarded packets. Allocation-free.
+     * LINUX-DIFF: routes carry no {@code src} hint here and the rest of RFC 6724 is not applied.
+     */
+    @Override
+    public boolean preferredSource(int ipVersion, long hi, long lo, long[] out) {
+        int r = lookup(ipVersion, hi, lo);
+        if (r < 0) {
+            return false;
+        }
+        String dev = rDev[r];
+        boolean dstLinkLocal = ipVersion == 6 && (hi >>> 54) == 0x3fa;
+        int fallback = -1;
+        for (int i = 0; i < aVersion.length; i++) {
+            if (aVersion[i] != ipVersion || !aDev[i].equals(dev)) {
+                continue;
+            }
+            boolean linkLocal = ipVersion == 6 && (aHi[i] >>> 54) == 0x3fa;
+            if (linkLocal == dstLinkLocal) {
+                out[0] = aHi[i];
+                out[1] = aLo[i];
+                return true;
+            }
+            if (fallback < 0) {
+                fallback = i;
+            }
+        }
+        if (fallback < 0) {
+            return false;
+        }
+        out[0] = aHi[fallback];
+        out[1] = aLo[fallback];
+        return true;
+    }
+
     @Override
     public int typeMask(int ipVersion, long hi, long lo, String dev) {
         if (ipVersion == 4) {

@@ -306,6 +306,32 @@ class RejectGoldenTest {
         assertEquals(0, em.packets.size());
     }
 
+    /**
+     * A forwarded packet: the error comes from the host's address on the route back to the sender
+     * (icmp_send with icmp_errors_use_inbound_ifaddr=0), not from the packet's destination.
+     */
+    @Test
+    void forwardedPacketErrorComesFromTheRouteBack() {
+        var eth0 = new io.stockade.host.Host.Iface("eth0", 2, 1500, false,
+                List.of(new io.stockade.host.Addresses.Prefix(4, 0, 0x0a000002L, 24)));
+        var eth1 = new io.stockade.host.Host.Iface("eth1", 3, 1500, false,
+                List.of(new io.stockade.host.Addresses.Prefix(4, 0, 0xc0a80501L, 24)));
+        var routes = List.of(
+                new io.stockade.host.Host.Route(4, io.stockade.host.Host.TABLE_MAIN, io.stockade.engine.AddressTypes.UNICAST,
+                        new io.stockade.host.Addresses.Prefix(4, 0, 0x0a000000L, 24), null, "eth0", 0, 0),
+                new io.stockade.host.Host.Route(4, io.stockade.host.Host.TABLE_MAIN, io.stockade.engine.AddressTypes.UNICAST,
+                        new io.stockade.host.Addresses.Prefix(4, 0, 0xc0a80500L, 24), null, "eth1", 0, 0));
+        var host = new io.stockade.host.Host(List.of(eth0, eth1), routes, new io.stockade.host.Sysctls());
+        // 10.0.0.1:5000 > 192.168.5.9:1002 UDP "x"
+        var skb = Packets.skb("4500001d000100004011ab1d0a000001c0a80509138803ea0009a0b778");
+        skb.addressTypes = host;
+        RecordingEmitter em = new RecordingEmitter();
+        new RejectTarget.Spec(Type.ICMP_PORT_UNREACHABLE).execute(skb, em);
+        byte[] reply = em.packets.get(0);
+        assertEquals("0a000002", Packets.hex(java.util.Arrays.copyOfRange(reply, 12, 16)));
+        assertEquals("0a000001", Packets.hex(java.util.Arrays.copyOfRange(reply, 16, 20)));
+    }
+
     private static int u16(byte[] b, int off) {
         return (b[off] & 0xff) << 8 | (b[off + 1] & 0xff);
     }
