@@ -73,7 +73,11 @@ public final class KernelLab implements AutoCloseable {
         for (Topology.Link l : Topology.LINKS) {
             links.put(l.name(), Map.of("peerNs", "/var/run/netns/" + peerPrefix + l.index(), "peerIf", l.peerIf()));
         }
-        request(Map.of("op", "setup", "gw", "/var/run/netns/" + gw, "links", links));
+        Map<String, Object> rep = request(Map.of("op", "setup", "gw", "/var/run/netns/" + gw, "links", links));
+        for (Object w : Json.arr(rep.get("warnings"))) {
+            System.err.println("difftest: could not turn off TX checksum offload on " + w
+                    + " (captured checksums of the gateway's own packets may be partial)");
+        }
     }
 
     /** Why the lab cannot run here, or null when it can (root, ip, iptables-restore, nft, python3). */
