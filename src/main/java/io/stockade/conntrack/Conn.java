@@ -23,10 +23,10 @@ package io.stockade.conntrack;
  *       {@link #STATE_RELATED} 4, {@link #STATE_NEW} 8, and {@link #STATE_UNTRACKED} 64
  *       ({@code NF_CT_STATE_UNTRACKED_BIT = 1 << 6}). xt_conntrack numbers UNTRACKED (1 << 8),
  *       SNAT (1 << 6) and DNAT (1 << 7) differently; the conntrack match maps them itself.</li>
- *   <li>A CT target in raw ({@code -j CT --zone/--helper}) attaches a template: a {@code Conn}
- *       with {@link #IPS_TEMPLATE} set in {@code Skb.conn}, built by {@link #template}; the tracker
- *       reads its zone and helper and replaces it. {@code --notrack} sets {@code Skb.conn = null},
- *       {@code Skb.ctinfo = 7}.</li>
+ *   <li>A CT target in raw ({@code -j CT --zone/--helper}) leaves its template in
+ *       {@code Skb.ctZone}/{@code Skb.ctHelper} (a {@code Conn} with {@link #IPS_TEMPLATE} in
+ *       {@code Skb.conn}, built by {@link #template}, is accepted too); the tracker uses them for
+ *       a new entry. {@code --notrack} sets {@code Skb.conn = null}, {@code Skb.ctinfo = 7}.</li>
  * </ul>
  */
 public final class Conn {

@@ -85,7 +85,9 @@ public final class ConntrackTable implements ConnTracker {
             skb.ctStateBits = Conn.STATE_UNTRACKED;
             return;
         }
-        int zone = tmpl == null ? 0 : tmpl.zone;
+        // The CT target's template: Skb.ctZone/ctHelper (or a template Conn in skb.conn).
+        int zone = tmpl == null ? skb.ctZone : tmpl.zone;
+        String tmplHelper = tmpl == null ? skb.ctHelper : tmpl.helper;
         if (pd.dropReason != DropReason.NONE) {
             invalid(skb, CtStats.BAD_PACKET);
             return;
@@ -120,7 +122,7 @@ public final class ConntrackTable implements ConnTracker {
             Conn ct = lookup(now);
             int dir = index.foundDir;
             if (ct == null) {
-                ct = create(skb, tmpl, now);
+                ct = create(skb, tmplHelper, now);
                 if (ct == null) {
                     return; // invalid or dropped, skb already marked
                 }
@@ -258,7 +260,7 @@ public final class ConntrackTable implements ConnTracker {
     }
 
     /** init_conntrack: a new unconfirmed entry for the key, or null (skb marked invalid / dropped). */
-    private Conn create(Skb skb, Conn tmpl, long now) {
+    private Conn create(Skb skb, String tmplHelper, long now) {
         int rSp = kDp;
         int rDp = kSp;
         if (kProto == 1 || kProto == 58) {
@@ -303,8 +305,8 @@ public final class ConntrackTable implements ConnTracker {
             ct.helper = exp.helper;
             ct.mark = exp.master.mark;
             ct.secmark = exp.master.secmark;
-        } else if (tmpl != null && tmpl.helper != null) {
-            ct.helper = tmpl.helper;
+        } else if (tmplHelper != null) {
+            ct.helper = tmplHelper;
         } else if (cfg.autoAssignHelpers && kProto == 6 && rSp == 21) {
             ct.helper = FtpHelper.NAME;
         }

@@ -453,7 +453,10 @@ public final class Netfilter {
             return true;
         }
         int ci = skb.ctinfo;
-        if (ci == IP_CT_NEW || ci == IP_CT_RELATED || ci == IP_CT_RELATED_REPLY) {
+        // nf_nat_ipv4_fn/ipv6_fn: a RELATED ICMP error is only translated (NatRewrite), never bound.
+        boolean icmpRelated = (ci == IP_CT_RELATED || ci == IP_CT_RELATED_REPLY)
+                && (skb.pd.protocol == 1 || skb.pd.protocol == 58);
+        if (!icmpRelated && (ci == IP_CT_NEW || ci == IP_CT_RELATED || ci == IP_CT_RELATED_REPLY)) {
             int manip = src ? NatBinding.MANIP_SRC : NatBinding.MANIP_DST;
             if (!NatBinding.initialized(c, manip)) {
                 if (!table(rs, v, TableKind.NAT, hook, skb, res)) {

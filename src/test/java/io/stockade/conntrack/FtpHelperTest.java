@@ -22,7 +22,7 @@ class FtpHelperTest {
         Pkt syn = Pkt.ip(C, S).tcp(40000, 21, SYN, 1000, 0, 64240);
         syn.into(h.skb, h.hook, h.now);
         if (helperRule) {
-            h.skb.conn = Conn.template(0, "ftp"); // -t raw -p tcp --dport 21 -j CT --helper ftp
+            h.skb.ctHelper = "ftp"; // -t raw -p tcp --dport 21 -j CT --helper ftp
         }
         h.table.in(h.skb);
         h.table.confirm(h.skb);

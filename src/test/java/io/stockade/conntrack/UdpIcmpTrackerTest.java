@@ -198,6 +198,12 @@ class UdpIcmpTrackerTest {
         assertTrue(skb.conn != a);
         assertEquals(2, h.table.count());
         assertTrue(h.line(skb.conn).endsWith("mark=0 zone=5 use=1"));
+        Pkt.ip("10.0.0.1", "10.0.0.2").udp(1, 2).into(skb, h.hook, h.now);
+        skb.ctZone = 7; // the CT target's template fields
+        h.table.in(skb);
+        h.table.confirm(skb);
+        assertEquals(7, skb.conn.zone);
+        assertEquals(3, h.table.count());
     }
 
     @Test
