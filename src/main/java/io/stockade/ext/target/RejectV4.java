@@ -14,7 +14,8 @@ import java.lang.foreign.ValueLayout;
  *
  * <ul>
  * <li>TCP reset ({@code nf_send_reset}): none for non-first fragments, non-TCP, truncated TCP,
- * RST segments, bad TCP checksums, or broadcast/multicast destinations. IP: no options, TOS 0,
+ * RST segments, bad TCP checksums (not checked in OUTPUT, where Linux has CHECKSUM_PARTIAL), or
+ * broadcast/multicast destinations. IP: no options, TOS 0,
  * ID 0, DF, TTL 64 (the default {@code ip_default_ttl}), addresses swapped. TCP: ports swapped,
  * 20-byte header, window 0; if the offending segment had ACK, {@code seq = its ack} and flags
  * RST; else {@code ack = seq + SYN + FIN + payload length} and flags RST|ACK.</li>
@@ -57,7 +58,7 @@ final class RejectV4 {
         }
         int segLen = end - tcpOff;
         if (pd.truncated
-                || Checksum.finish(Checksum.sum(in, tcpOff, segLen,
+                || checksums(skb) && Checksum.finish(Checksum.sum(in, tcpOff, segLen,
                         Checksum.pseudoIpv4(pd.srcLo, pd.dstLo, PROTO_TCP, segLen))) != 0) {
             return;
         }
@@ -109,7 +110,7 @@ final class RejectV4 {
                 return;
             }
         }
-        if (verifiesChecksum(in, base + ihl, base + total, proto)) {
+        if (checksums(skb) && verifiesChecksum(in, base + ihl, base + total, proto)) {
             if (pd.truncated) {
                 return;
             }
@@ -151,6 +152,15 @@ final class RejectV4 {
         v *= 0xff51afd7ed558ccdL;
         v ^= v >>> 33;
         return (int) v;
+    }
+
+    /**
+     * Whether nf_ip_checksum really checks: a packet in OUTPUT comes from a local socket with its
+     * checksum left to the NIC (CHECKSUM_PARTIAL), which the kernel treats as valid; captures of
+     * such packets show unfinished checksums.
+     */
+    static boolean checksums(Skb skb) {
+        return skb.hook != io.stockade.rules.Hook.OUTPUT;
     }
 
     /** Replies never go to packets sent to a broadcast or multicast address (rt_flags). */

@@ -55,7 +55,7 @@ final class RejectV6 {
             return;
         }
         int segLen = end - tcpOff;
-        if (Checksum.finish(Checksum.sum(in, tcpOff, segLen,
+        if (RejectV4.checksums(skb) && Checksum.finish(Checksum.sum(in, tcpOff, segLen,
                 Checksum.pseudoIpv6(pd.srcHi, pd.srcLo, pd.dstHi, pd.dstLo, PROTO_TCP, segLen))) != 0) {
             return;
         }
@@ -94,7 +94,7 @@ final class RejectV6 {
         }
         int l4 = pd.l4Offset;
         int proto = pd.protocol;
-        if (RejectV4.verifiesChecksum(in, l4, end, proto)) {
+        if (RejectV4.checksums(skb) && RejectV4.verifiesChecksum(in, l4, end, proto)) {
             if (pd.truncated || Checksum.finish(Checksum.sum(in, l4, end - l4,
                     Checksum.pseudoIpv6(pd.srcHi, pd.srcLo, pd.dstHi, pd.dstLo, proto, end - l4))) != 0) {
                 return;

@@ -266,6 +266,20 @@ class RejectGoldenTest {
         assertTrue(compared >= 15, "golden replies compared: " + compared);
     }
 
+    /** In OUTPUT the checksum is the NIC's to finish (CHECKSUM_PARTIAL): Linux replies anyway. */
+    @Test
+    void outputPacketsWithUnfinishedChecksumsStillGetReplies() {
+        Case bad = CASES.stream().filter(c -> c.out() == null && c.in().contains("0b1111")).findFirst().orElseThrow();
+        var skb = Packets.skb(bad.in());
+        RecordingEmitter em = new RecordingEmitter();
+        new RejectTarget.Spec(Type.ICMP_PORT_UNREACHABLE).execute(skb, em);
+        assertEquals(0, em.packets.size(), "INPUT: bad checksum, no reply");
+        skb = Packets.skb(bad.in());
+        skb.hook = io.stockade.rules.Hook.OUTPUT;
+        new RejectTarget.Spec(Type.ICMP_PORT_UNREACHABLE).execute(skb, em);
+        assertEquals(1, em.packets.size(), "OUTPUT: checksum not checked");
+    }
+
     @Test
     void unreachQuoteShrinksToRouteMtu() {
         Case big = CASES.stream().filter(c -> c.in().length() > 2000 && c.in().startsWith("45")).findFirst().orElseThrow();
