@@ -162,7 +162,7 @@ public final class RecentTable {
     void update(int e, int t, long jiffies) {
         int i = index[e] & nstampsMaxMask;
         stamps[e * (nstampsMaxMask + 1) + i] = jiffies;
-        index[e] = (i + 1) & 0xff;
+        index[e] = (i + 1) & 0xffff;
         if (index[e] > nstamps[e]) {
             nstamps[e] = index[e];
         }
