@@ -185,8 +185,30 @@ public final class CommandExecutor {
             default -> throw Messages.parameter(prog, "no command specified");
         }
         if (modifies && immediate) {
-            TableValidator.validate(t, prog);
+            try {
+                TableValidator.validate(t, prog);
+            } catch (CommandFailure f) {
+                String op = switch (cmd) {
+                    case ParsedCommand.CMD_APPEND -> "RULE_APPEND";
+                    case ParsedCommand.CMD_INSERT -> "RULE_INSERT";
+                    case ParsedCommand.CMD_REPLACE -> "RULE_REPLACE";
+                    default -> null;
+                };
+                if (op != null && f.kind() == CommandFailure.Kind.KERNEL && f.message().equals(TableValidator.LOOP)) {
+                    throw nftFailure(prog, " " + op + " failed (Too many links): rule in chain " + p.chain);
+                }
+                throw f;
+            }
         }
+    }
+
+    /** A netlink batch failure as iptables-nft reports it (exit 4, banner, no help line). */
+    private static CommandFailure nftFailure(String prog, String msg) {
+        return new CommandFailure(4, CommandFailure.Kind.BANNER, prog, msg);
+    }
+
+    private static CommandFailure chainBusy(String prog, String chain) {
+        return nftFailure(prog, " CHAIN_DEL failed (Device or resource busy): chain " + chain);
     }
 
     private static void echo(ParsedCommand p, StringBuilder out, Rule r) {
@@ -236,7 +258,7 @@ public final class CommandExecutor {
         if (p.chain != null) {
             chains.add(chain(t, p));
         } else {
-            chains.addAll(t.chains());
+            chains.addAll(Chains.ordered(t));
         }
         if ((p.command & ParsedCommand.CMD_ZERO_NUM) != 0) {
             Chain c = chains.get(0);
@@ -266,39 +288,35 @@ public final class CommandExecutor {
             if (c == null) {
                 throw Messages.kernel(prog, Messages.NO_CHAIN);
             }
-            if (c.builtin()) {
-                throw Messages.kernel(prog, Messages.INVALID_ARGUMENT);
-            }
-            if (Listing.references(t, c.name()) > 0) {
-                throw Messages.kernel(prog, "Too many links.");
-            }
-            if (!c.rules().isEmpty()) {
-                throw Messages.kernel(prog, "Directory not empty.");
+            if (c.builtin() || Listing.references(t, c.name()) > 0 || !c.rules().isEmpty()) {
+                throw chainBusy(prog, c.name());
             }
             verbose(p, out, "Deleting chain `" + c.name() + "'");
             t.removeChain(c.name());
             return;
         }
+        // all user chains in one transaction: the first (in creation order) that is non-empty or
+        // referenced from a built-in chain fails it, as iptables-nft reports
         List<Chain> users = new ArrayList<>();
-        for (Chain c : Chains.ordered(t)) {
+        for (Chain c : t.chains()) {
             if (!c.builtin()) {
                 users.add(c);
             }
         }
         for (Chain c : users) {
-            if (!c.rules().isEmpty()) {
-                throw Messages.kernel(prog, "Directory not empty.");
-            }
-        }
-        for (Chain c : Chains.ordered(t)) {
-            if (c.builtin()) {
-                for (Rule r : c.rules()) {
-                    if (r.target() instanceof RuleTarget.Jump) {
-                        throw Messages.kernel(prog, "Too many links.");
+            boolean busy = !c.rules().isEmpty();
+            for (Chain k : t.chains()) {
+                if (k.builtin()) {
+                    for (Rule r : k.rules()) {
+                        busy |= r.target() instanceof RuleTarget.Jump j && j.chain().equals(c.name());
                     }
                 }
             }
+            if (busy) {
+                throw chainBusy(prog, c.name());
+            }
         }
+        users.sort((a, b) -> a.name().compareTo(b.name()));
         for (Chain c : users) {
             verbose(p, out, "Deleting chain `" + c.name() + "'");
             t.removeChain(c.name());
@@ -307,6 +325,14 @@ public final class CommandExecutor {
 
     private void list(Table t, ParsedCommand p, StringBuilder out) {
         Listing l = new Listing(p.numeric, p.verbose > 0, p.exact, p.lineNumbers, resolver);
+        if (p.chain != null && p.ruleNum > 0) {
+            // -L CHAIN N prints the rule line only (nothing if N is past the end)
+            List<Rule> rules = t.chain(p.chain).rules();
+            if (p.ruleNum <= rules.size()) {
+                l.rule(out, rules.get(p.ruleNum - 1), p.ruleNum);
+            }
+            return;
+        }
         boolean first = true;
         for (Chain c : Chains.ordered(t)) {
             if (p.chain != null && !c.name().equals(p.chain)) {

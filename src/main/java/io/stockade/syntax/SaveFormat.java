@@ -59,8 +59,12 @@ public final class SaveFormat {
 
     /** Appends {@code *table} … {@code COMMIT} for one table. */
     public static void table(StringBuilder out, Table t, boolean counters) {
+        table(out, t, counters, Chains.ordered(t));
+    }
+
+    /** As {@link #table(StringBuilder, Table, boolean)} with the chains in the given order. */
+    static void table(StringBuilder out, Table t, boolean counters, List<Chain> chains) {
         out.append('*').append(t.kind().tableName).append('\n');
-        List<Chain> chains = Chains.ordered(t);
         for (Chain c : chains) {
             out.append(':').append(c.name()).append(' ');
             if (c.builtin()) {

@@ -124,7 +124,13 @@ public final class StateStore implements AutoCloseable {
         out.append("# Stockade ruleset state (iptables-save -c format per family)\n");
         for (Family f : Family.values()) {
             out.append(FAMILY_MARK).append(f.command).append('\n');
-            SaveFormat.save(out, rs, f, null, true, null);
+            // chains in creation order (iptables-nft reports some errors for the first chain created)
+            for (io.stockade.rules.TableKind k : SaveFormat.ORDER) {
+                io.stockade.rules.Table t = rs.table(f, k);
+                if (t.active()) {
+                    SaveFormat.table(out, t, true, new java.util.ArrayList<>(t.chains()));
+                }
+            }
         }
         return out.toString();
     }

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * What the kernel checks when a table is committed (translate_table / mark_source_chains):
- * every jump leads to an existing user chain, no loop is reachable from a hook, and every match
+ * every jump leads to an existing user chain, no loop is reachable from a hook (ELOOP), and every match
  * and target accepts the hooks its chain is reachable from ({@link MatchSpec#check}). User chains
  * get the union of the hooks of the chains that jump to them (0 if unreferenced), so an error is
  * reported by the command that makes a rule reachable from a hook it cannot be used in.
@@ -20,6 +20,9 @@ import java.util.Map;
 public final class TableValidator {
     private TableValidator() {
     }
+
+    /** The kernel's ELOOP text as nft reports it. */
+    public static final String LOOP = "Too many links.";
 
     /** Hook masks of every chain of the table; throws on a loop reachable from a hook. */
     public static Map<String, Integer> hookMasks(Table t, String program) throws CommandFailure {
@@ -40,7 +43,7 @@ public final class TableValidator {
                              String program) throws CommandFailure {
         int old = masks.getOrDefault(c.name(), 0);
         if (Boolean.TRUE.equals(onPath.get(c.name()))) {
-            throw Messages.kernel(program, "Too many levels of symbolic links.");
+            throw Messages.kernel(program, LOOP);
         }
         if ((old | bits) == old && old != 0) {
             return;

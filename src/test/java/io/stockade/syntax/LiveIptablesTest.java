@@ -39,7 +39,8 @@ class LiveIptablesTest {
         "-t mangle -A PREROUTING -j MARK --set-mark 0x10",
         "-A OUTPUT -d 127.0.0.1 -s 127.0.0.0/8 -j ACCEPT",
         "-S", "-v -S", "-L", "-L -v", "-nvL", "-nvxL --line-numbers", "-L INPUT --line-numbers -n",
-        "-S INPUT 2", "-S INPUT 9", "-t nat -S", "-t nat -nvL", "-t mangle -L -v",
+        "-S INPUT 2", "-S INPUT 9", "-L INPUT 2", "-nL INPUT 9", "-S foo", "-L foo -n", "-L -Z -n -v",
+        "-t raw -A PREROUTING -j NOTRACK", "-t raw -S", "-A FORWARD -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu", "-t nat -S", "-t nat -nvL", "-t mangle -L -v",
         "-v -A FORWARD -i eth2 -o eth3 -s 10.0.0.1 -d 10.0.0.2 -j ACCEPT",
         "-v -C FORWARD -i eth2 -o eth3 -s 10.0.0.1 -d 10.0.0.2 -j ACCEPT",
         "-C INPUT -j DROP",
@@ -88,6 +89,8 @@ class LiveIptablesTest {
         "-A INPUT -p tcp -m tcp --dport 22 --dport 23",
         "-A INPUT --proto tcp --dpo 22",
         "-A INPUT --s 1.2.3.4",
+        "-N d", "-A d -j d", "-A INPUT -j d", "-I INPUT -j d", "-X d", "-F d", "-X d",
+        "-X INPUT", "-X foo", "-A baz -j ACCEPT", "-X", "-E nochain x", "-N f", "-E f baz",
         "-S",
     };
 
@@ -100,6 +103,9 @@ class LiveIptablesTest {
         "-L", "-L -v", "-nvL", "-nL", "-S", "-v -S",
         "-A INPUT -f",
         "-A INPUT -s ::1/129",
+        "-A INPUT -s 2001:db8::/ffff::ffff",
+        "-I INPUT 2 -d ::ffff:1.2.3.4 -j ACCEPT",
+        "-S", "-nvL INPUT --line-numbers", "-D INPUT 3", "-X foo", "-D FORWARD 1", "-X foo", "-S",
     };
 
     @Test
