@@ -1,5 +1,12 @@
 package io.stockade.ext.target;
 
+import io.stockade.conntrack.Conn;
+import io.stockade.engine.Emitter;
+import io.stockade.engine.Skb;
+import io.stockade.engine.TargetAction;
+import io.stockade.engine.Verdict;
+import io.stockade.packet.PacketDescriptor;
+import io.stockade.packet.Wire;
 import io.stockade.rules.Family;
 import io.stockade.rules.Option;
 import io.stockade.rules.ParameterProblem;
@@ -13,8 +20,13 @@ import java.util.List;
  * {@code --hmark-src-prefix}, {@code --hmark-dst-prefix}, {@code --hmark-sport-mask},
  * {@code --hmark-dport-mask}, {@code --hmark-spi-mask}, {@code --hmark-proto-mask},
  * {@code --hmark-rnd}, {@code --hmark-mod}, {@code --hmark-offset}; mod and rnd are mandatory, the
- * SPI mask excludes port masks. Syntax, save and {@code -L}; the per-packet hash is not
- * implemented (the spec is not an action, so the engine refuses the rule instead of ignoring it).
+ * SPI mask excludes port masks, and at least one tuple part must be given. Per packet
+ * ({@code hmark_tg_v4/v6}): {@code mark = reciprocal_scale(jhash_3words(min(src,dst), max(src,dst),
+ * ports, rnd) ^ (proto & proto-mask), mod) + offset} over the masked addresses (IPv6: the four
+ * masked words XORed), the masked ports ordered high/low (none without a port or SPI mask, for
+ * ICMP and for fragments), the quoted packet of an ICMP error; with {@code --hmark-tuple ct} the
+ * conntrack entry's original source and reply source instead (no entry: no mark).
+ * Checked against Linux (marks read back with LOG in a namespace).
  */
 public final class HmarkTarget implements TargetExtension {
     static final int SADDR = 0;
@@ -98,6 +110,10 @@ public final class HmarkTarget implements TargetExtension {
                 if ((flags & (1 << RND)) == 0) {
                     throw new ParameterProblem("--hmark-rnd is mandatory");
                 }
+                if ((flags & ((1 << SADDR) | (1 << DADDR) | (1 << SPI) | (1 << SPORT) | (1 << DPORT) | (1 << PROTO)
+                        | (1 << CT))) == 0) {
+                    throw new ParameterProblem("you have to specify --hmark-tuple at least");
+                }
                 if ((flags & (1 << SPI)) != 0 && (flags & ((1 << SPORT) | (1 << DPORT))) != 0) {
                     throw new ParameterProblem("you cannot use --hmark-spi-mask and --hmark-?port-mask,at the same time");
                 }
@@ -109,7 +125,7 @@ public final class HmarkTarget implements TargetExtension {
 
     /** The parsed target ({@code xt_hmark_info}); {@code flags} has a bit per option given. */
     public record Spec(int flags, int srcPrefix, int dstPrefix, int sportMask, int dportMask, long spiMask,
-                       int protoMask, long rnd, long modulus, long offset) implements TargetSpec {
+                       int protoMask, long rnd, long modulus, long offset) implements TargetSpec, TargetAction {
         private boolean has(int id) {
             return (flags & (1 << id)) != 0;
         }
@@ -151,6 +167,122 @@ public final class HmarkTarget implements TargetExtension {
             if (has(CT)) {
                 out.append(" --hmark-tuple ct");
             }
+        }
+
+        /** The address mask of a prefix option, as one 32-bit word {@code w} (0 = most significant). */
+        private static int maskWord(int prefix, int w) {
+            int bits = prefix - 32 * w;
+            return bits <= 0 ? 0 : bits >= 32 ? -1 : -1 << (32 - bits);
+        }
+
+        private int addr(int version, long hi, long lo, int prefixId) {
+            int prefix = has(prefixId) ? (prefixId == SADDR ? srcPrefix : dstPrefix) : 0;
+            if (version == 4) {
+                return (int) lo & maskWord(prefix, 0);
+            }
+            return ((int) (hi >>> 32) & maskWord(prefix, 0)) ^ ((int) hi & maskWord(prefix, 1))
+                    ^ ((int) (lo >>> 32) & maskWord(prefix, 2)) ^ ((int) lo & maskWord(prefix, 3));
+        }
+
+        /** hmark_swap_ports: masked ports, the larger one in the high half. */
+        private int ports(int sport, int dport) {
+            int portMask = has(SPI) ? (int) spiMask : (has(SPORT) ? sportMask << 16 : 0) | (has(DPORT) ? dportMask : 0);
+            int masked = ((sport << 16) | dport) & portMask;
+            int s = masked >>> 16;
+            int d = masked & 0xffff;
+            return d > s ? (d << 16) | s : (s << 16) | d;
+        }
+
+        private boolean l3() {
+            return (flags & ((1 << SPI) | (1 << SPORT) | (1 << DPORT))) == 0;
+        }
+
+        @Override
+        public int execute(Skb skb, Emitter emitter) {
+            int src;
+            int dst;
+            int ports = 0;
+            int proto;
+            if (has(CT)) {
+                Conn ct = skb.conn;
+                if (ct == null) {
+                    return Verdict.CONTINUE;
+                }
+                src = addr(ct.ipVersion, ct.origSrcHi, ct.origSrcLo, SADDR);
+                dst = addr(ct.ipVersion, ct.replySrcHi, ct.replySrcLo, DADDR);
+                proto = ct.protocol;
+                if (!l3() && proto != 1 && proto != 58) {
+                    ports = ports(ct.origSrcPort, ct.replySrcPort);
+                }
+            } else {
+                PacketDescriptor pd = skb.pd;
+                long ip = pd.base;
+                int version = pd.ipVersion;
+                proto = pd.protocol;
+                boolean fragment = pd.isFragment;
+                int l4 = pd.l4Offset;
+                if (pd.icmpError && pd.icmpInnerOffset >= 0 && pd.icmpInnerOffset + (version == 4 ? 20 : 40) <= pd.length) {
+                    // use the quoted header of an ICMP error (get_inner_hdr)
+                    ip = pd.icmpInnerOffset;
+                    if (version == 4) {
+                        proto = Wire.u8(pd.data, ip + 9);
+                        fragment = (Wire.u16(pd.data, ip + 6) & 0x3fff) != 0;
+                        l4 = (int) ip + (Wire.u8(pd.data, ip) & 0xf) * 4;
+                    } else {
+                        proto = Wire.u8(pd.data, ip + 6);
+                        fragment = false;
+                        l4 = (int) ip + 40;
+                    }
+                }
+                if (version == 4) {
+                    src = addr(4, 0, Wire.u32(pd.data, ip + 12), SADDR);
+                    dst = addr(4, 0, Wire.u32(pd.data, ip + 16), DADDR);
+                } else {
+                    src = addr(6, Wire.i64(pd.data, ip + 8), Wire.i64(pd.data, ip + 16), SADDR);
+                    dst = addr(6, Wire.i64(pd.data, ip + 24), Wire.i64(pd.data, ip + 32), DADDR);
+                }
+                if (!l3() && proto != 1 && proto != 58 && !fragment && l4 >= 0) {
+                    int off = switch (proto) {
+                        case 6, 17, 33, 50, 132, 136 -> 0;
+                        case 51 -> 4;
+                        default -> -1;
+                    };
+                    if (off >= 0 && l4 + off + 4 <= pd.length) {
+                        ports = ports(Wire.u16(pd.data, l4 + off), Wire.u16(pd.data, l4 + off + 2));
+                    }
+                }
+            }
+            if (Integer.compareUnsigned(dst, src) < 0) {
+                int t = src;
+                src = dst;
+                dst = t;
+            }
+            int hash = jhash3(src, dst, ports, (int) rnd) ^ (proto & protoMask);
+            skb.mark = (int) (((hash & 0xffffffffL) * modulus) >>> 32) + (int) offset;
+            return Verdict.CONTINUE;
+        }
+
+        /** include/linux/jhash.h: jhash_3words. */
+        static int jhash3(int a, int b, int c, int initval) {
+            int iv = initval + 0xdeadbeef + (3 << 2);
+            a += iv;
+            b += iv;
+            c += iv;
+            c ^= b;
+            c -= Integer.rotateLeft(b, 14);
+            a ^= c;
+            a -= Integer.rotateLeft(c, 11);
+            b ^= a;
+            b -= Integer.rotateLeft(a, 25);
+            c ^= b;
+            c -= Integer.rotateLeft(b, 16);
+            a ^= c;
+            a -= Integer.rotateLeft(c, 4);
+            b ^= a;
+            b -= Integer.rotateLeft(a, 14);
+            c ^= b;
+            c -= Integer.rotateLeft(b, 24);
+            return c;
         }
 
         @Override

@@ -119,6 +119,13 @@ class BasicTargetsSyntaxTest {
     }
 
     @Test
+    void hmarkNeedsATuple() {
+        assertEquals("you have to specify --hmark-tuple at least",
+                error(V4, MANGLE, "-j HMARK --hmark-rnd 0x1 --hmark-mod 65536"));
+        assertEquals("--hmark-mod is mandatory", error(V4, MANGLE, "-j HMARK"));
+    }
+
+    @Test
     void markArithmetic() {
         Skb skb = new Skb();
         skb.mark = 0xff00;

@@ -116,6 +116,30 @@ class PacketTargetsTest {
         assertTrue(skb.trace);
     }
 
+    /** Marks Linux gave (HMARK in mangle PREROUTING of a namespace, read back with LOG's MARK=). */
+    @Test
+    void hmarkAsLinux() {
+        TargetAction full = (TargetAction) spec(Family.IPV4, TableKind.MANGLE,
+                "-p udp -j HMARK --hmark-tuple src,dst,sport,dport,proto --hmark-rnd 0x12345678 --hmark-mod 1000 --hmark-offset 5");
+        String[] udp4001 = {"4500001d00010000401166cd0a0000010a00000203e80fa10009775061",
+            "4500001d00010000401166cd0a0000010a00000207d00fa10009736861",
+            "4500001d00010000401166cd0a0000010a000002ea600fa1000990d761"};
+        int[] marks = {0x2d2, 0x236, 0x3d};
+        for (int i = 0; i < udp4001.length; i++) {
+            Skb skb = Packets.skb(udp4001[i]);
+            assertEquals(Verdict.CONTINUE, full.execute(skb, Emitter.NONE));
+            assertEquals(marks[i], skb.mark, udp4001[i]);
+        }
+        TargetAction prefix = (TargetAction) spec(Family.IPV4, TableKind.MANGLE,
+                "-p udp -j HMARK --hmark-src-prefix 24 --hmark-rnd 0xcafe --hmark-mod 7");
+        for (String p : new String[] {"4500001d00010000401166cd0a0000010a00000203e80fa20009774f61",
+            "4500001d00010000401166cd0a0000010a00000207d00fa20009736761"}) {
+            Skb skb = Packets.skb(p);
+            prefix.execute(skb, Emitter.NONE);
+            assertEquals(5, skb.mark, p);
+        }
+    }
+
     @Test
     void nfqueueVerdicts() {
         Skb skb = Packets.skb(SYN_MSS_1460);
