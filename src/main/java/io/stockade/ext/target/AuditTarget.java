@@ -75,6 +75,7 @@ public final class AuditTarget implements TargetExtension {
 
         @Override
         public int execute(Skb skb, Emitter emitter) {
+            // LINUX-DIFF: no NETFILTER_PKT audit record is produced (no audit channel).
             return Verdict.CONTINUE;
         }
     }

@@ -78,6 +78,7 @@ public final class ConnsecmarkTarget implements TargetExtension {
 
         @Override
         public int execute(Skb skb, Emitter emitter) {
+            // LINUX-DIFF: no SELinux, so no security marks to save or restore.
             return Verdict.CONTINUE;
         }
     }

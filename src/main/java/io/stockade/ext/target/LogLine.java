@@ -291,6 +291,9 @@ final class LogLine {
     }
 
     private static void trailer(StringBuilder m, Skb skb, int flags) {
+        // LINUX-DIFF: Linux prints UID/GID only for packets of full sockets; Stockade for any
+        // packet that carries an owner (Skb.uid >= 0). VLAN (VPROTO/VID) and bridge (PHYSIN/
+        // PHYSOUT) fields are not printed: the Skb has no VLAN tag or bridge ports.
         if ((flags & NF_LOG_UID) != 0 && skb.uid >= 0) {
             m.append("UID=").append(skb.uid & 0xffffffffL).append(" GID=").append(skb.gid & 0xffffffffL).append(' ');
         }

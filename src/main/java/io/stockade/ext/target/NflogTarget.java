@@ -138,6 +138,7 @@ public final class NflogTarget implements TargetExtension {
 
         @Override
         public int execute(Skb skb, Emitter emitter) {
+            // LINUX-DIFF: no nfnetlink_log listener exists; the packet copy is not delivered.
             return Verdict.CONTINUE;
         }
     }

@@ -147,6 +147,8 @@ public final class NptTarget implements TargetExtension {
                 Wire.put32(pd.data, at + i / 8, (int) ((cur & keep) | (dstWord & ~keep & 0xffffffffL)));
             }
             int idx;
+            // LINUX-DIFF: an unmappable address (all 0xffff words) drops the packet without the
+            // ICMPv6 parameter problem Linux sends.
             if (pfxLen <= 48) {
                 idx = 3;
             } else {
