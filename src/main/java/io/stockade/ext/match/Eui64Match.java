@@ -57,7 +57,8 @@ public final class Eui64Match extends XtOptMatch {
 
         @Override
         public void print(StringBuilder out, boolean numeric) {
-            out.append("eui64");
+            // iptables has no print for eui64 and falls back to "NAME " (without a leading space).
+            out.append("eui64 ");
         }
 
         @Override

@@ -62,6 +62,8 @@ public final class MatchModules {
             new ConnlabelMatch(),
             new RealmMatch(),
             new DevgroupMatch(),
-            new NfacctMatch()
+            new NfacctMatch(),
+            new SctpMatch(),
+            new DccpMatch()
     );
 }

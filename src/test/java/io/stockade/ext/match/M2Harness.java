@@ -155,6 +155,14 @@ final class M2Harness {
                             return new Result(null, "option \"--" + optName + "\" requires an argument", specs);
                         }
                         arg = t.get(i++);
+                    } else if (opt.arg() == Option.Arg.TWO) {
+                        if (i >= t.size()) {
+                            return new Result(null, "option \"--" + optName + "\" requires an argument", specs);
+                        }
+                        arg = t.get(i++);
+                        if (i < t.size() && !t.get(i).startsWith("-") && !t.get(i).startsWith("!")) {
+                            arg = arg + " " + t.get(i++);
+                        }
                     } else if (opt.arg() == Option.Arg.OPTIONAL && i < t.size()
                             && !t.get(i).startsWith("-") && !t.get(i).equals("!")) {
                         arg = t.get(i++);

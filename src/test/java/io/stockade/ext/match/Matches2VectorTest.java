@@ -29,7 +29,7 @@ class Matches2VectorTest {
         "libxt_dscp", "libxt_tos", "libxt_ecn", "libipt_ah", "libip6t_ah", "libxt_esp", "libip6t_frag",
         "libip6t_ipv6header", "libip6t_rt", "libip6t_hbh", "libip6t_dst", "libip6t_mh",
         "libxt_ipcomp", "libip6t_eui64", "libxt_cpu", "libxt_cluster", "libxt_cgroup", "libxt_socket",
-        "libxt_connlabel", "libipt_realm", "libxt_nfacct",
+        "libxt_connlabel", "libipt_realm", "libxt_nfacct", "libxt_sctp", "libxt_dccp",
     };
 
     static List<String> files() {
