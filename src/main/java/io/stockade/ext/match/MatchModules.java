@@ -64,6 +64,10 @@ public final class MatchModules {
             new DevgroupMatch(),
             new NfacctMatch(),
             new SctpMatch(),
-            new DccpMatch()
+            new DccpMatch(),
+            new PolicyMatch(),
+            new IpvsMatch(),
+            new PhysdevMatch(),
+            new SrhMatch()
     );
 }

@@ -182,7 +182,7 @@ final class M2Harness {
         }
         IpHeaderFilter ip = new IpHeaderFilter(family, 0, 0, 0, 0, 0, 0, 0, 0, "", "", proto, false,
                 invProto ? IpHeaderFilter.INV_PROTO : 0);
-        CheckEnv env = new CheckEnv(family, TableKind.FILTER, hook.bit(), ip);
+        CheckEnv env = new CheckEnv(family, TableKind.FILTER, hook == null ? 0 : hook.bit(), ip);
         for (MatchSpec s : specs) {
             String err = s.check(env);
             if (err != null) {

@@ -56,6 +56,11 @@ class RealIptablesOutputTest {
             {"6", "-m eui64", "-m eui64", "eui64 "},
             {"6", "-m cluster --cluster-total-nodes 4 ! --cluster-local-node 3 --cluster-hash-seed 17", "-m cluster ! --cluster-local-nodemask 0x00000004 --cluster-total-nodes 4 --cluster-hash-seed 0x00000011", "cluster !node_mask=0x00000004 total_nodes=4 hash_seed=0x00000011"},
             {"6", "-m cgroup ! --cgroup 7", "-m cgroup ! --cgroup 7", "cgroup ! 7"},
+            {"4", "-m policy --dir in --pol ipsec --strict --reqid 1 --spi 0x1 --proto esp --mode tunnel --tunnel-dst 10.0.0.0/8 --tunnel-src 10.1.2.3/255.255.0.0 --next ! --reqid 2", "-m policy --dir in --pol ipsec --strict --reqid 1 --spi 0x1 --proto esp --mode tunnel --tunnel-dst 10.0.0.0/8 --tunnel-src 10.1.2.3/16 --next ! --reqid 2", "policy match dir in pol ipsec strict [0] reqid 1 spi 0x1 proto esp mode tunnel tunnel-dst 10.0.0.0/8 tunnel-src 10.1.2.3/16 [1] ! reqid 2"},
+            {"4", "-m policy --dir out --pol none", "-m policy --dir out --pol none", "policy match dir out pol none"},
+            {"4", "-m physdev ! --physdev-is-in --physdev-in eth+ --physdev-is-bridged", "-m physdev ! --physdev-is-in --physdev-in eth+ --physdev-is-bridged", "PHYSDEV match ! --physdev-is-in --physdev-in eth+ --physdev-is-bridged"},
+            {"6", "-m srh ! --srh-next-hdr 17 --srh-hdr-len-gt 8 --srh-segs-left-lt 3 ! --srh-last-entry-eq 4 --srh-tag 9 --srh-psid a::/64 ! --srh-nsid b::/128 --srh-lsid c::/0", "-m srh ! --srh-next-hdr 17 --srh-hdr-len-gt 8 --srh-segs-left-lt 3 ! --srh-last-entry-eq 4 --srh-tag 9 --srh-psid a::/64 ! --srh-nsid b::/128 --srh-lsid c::/0", "srh next-hdr:!17 hdr-len-gt:8 segs-left-lt:3 last-entry-eq:!4 tag:9 psid  a::/64 nsid ! b::/128 lsid  c::/0"},
+            {"6", "-m policy --dir in --pol ipsec --proto ipcomp --mode tunnel --tunnel-src 2001:db8::/32", "-m policy --dir in --pol ipsec --proto ipcomp --mode tunnel --tunnel-src 2001:db8::/32", "policy match dir in pol ipsec proto 108 mode tunnel tunnel-src 2001:db8::/32"},
     };
 
     @TestFactory
@@ -66,7 +71,7 @@ class RealIptablesOutputTest {
                         "iproute2 name tables absent");
             }
             Family f = row[0].equals("4") ? Family.IPV4 : Family.IPV6;
-            M2Harness.Result r = M2Harness.parse(f, row[1]);
+            M2Harness.Result r = M2Harness.parse(f, row[1], null); // a user chain, as collected
             assertEquals(row[2], r.save(), () -> "error: " + r.error());
             MatchSpec spec = r.specs().getLast();
             assertEquals(row[3], M2Harness.print(spec, f == Family.IPV6));
