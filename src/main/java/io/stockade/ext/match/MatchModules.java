@@ -68,6 +68,8 @@ public final class MatchModules {
             new PolicyMatch(),
             new IpvsMatch(),
             new PhysdevMatch(),
-            new SrhMatch()
+            new SrhMatch(),
+            new U32Match(),
+            new BpfMatch()
     );
 }
