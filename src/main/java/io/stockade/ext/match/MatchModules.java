@@ -70,6 +70,7 @@ public final class MatchModules {
             new PhysdevMatch(),
             new SrhMatch(),
             new U32Match(),
-            new BpfMatch()
+            new BpfMatch(),
+            new OsfMatch()
     );
 }

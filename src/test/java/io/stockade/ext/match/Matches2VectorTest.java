@@ -30,7 +30,7 @@ class Matches2VectorTest {
         "libip6t_ipv6header", "libip6t_rt", "libip6t_hbh", "libip6t_dst", "libip6t_mh",
         "libxt_ipcomp", "libip6t_eui64", "libxt_cpu", "libxt_cluster", "libxt_cgroup", "libxt_socket",
         "libxt_connlabel", "libipt_realm", "libxt_nfacct", "libxt_sctp", "libxt_dccp",
-        "libxt_policy", "libipt_policy", "libip6t_policy", "libxt_ipvs", "libipt_ipvs", "libxt_physdev", "libip6t_srh", "libxt_u32", "libxt_bpf",
+        "libxt_policy", "libipt_policy", "libip6t_policy", "libxt_ipvs", "libipt_ipvs", "libxt_physdev", "libip6t_srh", "libxt_u32", "libxt_bpf", "libipt_osf",
     };
 
     static List<String> files() {
