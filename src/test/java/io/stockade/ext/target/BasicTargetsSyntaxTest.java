@@ -118,6 +118,30 @@ class BasicTargetsSyntaxTest {
                 error(V4, FILTER, "-j MARK"));
     }
 
+    /** Save, -L -n and checkentry of CT as iptables 1.8.9 (legacy) printed them in a namespace. */
+    @Test
+    void ctForms() {
+        TableKind raw = TableKind.RAW;
+        String[][] cases = {
+            {"-p tcp -j CT --helper ftp", "-j CT --helper ftp", "CT helper ftp"},
+            {"-j CT --zone-orig 5", "-j CT --zone-orig 5", "CT zone-orig 5"},
+            {"-j CT --zone-reply mark", "-j CT --zone-reply mark", "CT zone-reply mark"},
+            {"-j CT --zone mark", "-j CT --zone mark", "CT zone mark"},
+            {"-j CT --notrack --zone 3", "-j CT --notrack --zone 3", "CT notrack zone 3"},
+            {"-j CT --zone 0", "-j CT", "CT"},
+        };
+        for (String[] c : cases) {
+            assertEquals(c[1], save(spec(V4, raw, c[0])));
+            assertEquals(c[2], print(spec(V4, raw, c[0]), true));
+            assertNull(addError(V4, raw, Hook.PREROUTING, c[0]));
+        }
+        assertEquals("No chain/target/match by that name.", addError(V4, raw, Hook.PREROUTING, "-p tcp -j CT --helper tftp"));
+        assertEquals("No chain/target/match by that name.", addError(V4, raw, Hook.PREROUTING, "-j CT --helper ftp"));
+        assertEquals("Unknown event type \"foo\"", error(V4, raw, "-j CT --ctevents new,foo"));
+        assertEquals("Cannot parse 65536 as a zone ID", error(V4, raw, "-j CT --zone 65536"));
+        assertEquals("Invalid argument. Run `dmesg' for more information.", addError(V4, FILTER, Hook.INPUT, "-j CT --notrack"));
+    }
+
     @Test
     void hmarkNeedsATuple() {
         assertEquals("you have to specify --hmark-tuple at least",
