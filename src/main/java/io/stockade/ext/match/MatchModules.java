@@ -40,6 +40,7 @@ public final class MatchModules {
             new AddrtypeMatch(),
             new StringMatch(),
             new TimeMatch(),
+            new SetMatch(),
             // matches2: header matches and the rest (one line each)
             new DscpMatch(),
             new TosMatch(),

@@ -35,7 +35,7 @@ class VectorsTest {
             "libxt_mark.t", "libxt_connmark.t", "libxt_length.t", "libipt_ttl.t", "libip6t_hl.t", "libxt_pkttype.t",
             "libxt_mac.t", "libxt_iprange.t", "libipt_iprange.t", "libip6t_iprange.t", "libxt_tcpmss.t",
             "libxt_helper.t", "libxt_quota.t", "libxt_statistic.t", "libxt_connbytes.t", "libxt_rpfilter.t",
-            "libxt_owner.t", "libxt_addrtype.t", "libxt_string.t", "libxt_time.t");
+            "libxt_owner.t", "libxt_addrtype.t", "libxt_string.t", "libxt_time.t", "libxt_set.t");
 
     static List<String> files() {
         return FILES;
