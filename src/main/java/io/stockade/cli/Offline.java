@@ -118,26 +118,7 @@ final class Offline {
 
     /** ctstate as the conntrack match names it, from {@code Skb.ctStateBits}. */
     static String ctState(int bits) {
-        if (bits == 0) {
-            return "";
-        }
-        List<String> s = new ArrayList<>();
-        if ((bits & 1) != 0) {
-            s.add("INVALID");
-        }
-        if ((bits & 2) != 0) {
-            s.add("ESTABLISHED");
-        }
-        if ((bits & 4) != 0) {
-            s.add("RELATED");
-        }
-        if ((bits & 8) != 0) {
-            s.add("NEW");
-        }
-        if ((bits & 64) != 0) {
-            s.add("UNTRACKED");
-        }
-        return String.join(",", s);
+        return io.stockade.engine.PathResult.ctStateName(bits);
     }
 
     /** Appends {@code s} as a JSON string. */

@@ -425,8 +425,9 @@ public final class Netfilter {
             res.ctStateBits = skb.ctStateBits;
         }
         if (trace != null) {
-            trace.note("conntrack: ctinfo " + skb.ctinfo + " state bits " + skb.ctStateBits
-                    + (skb.conn == null ? " (no entry)" : ""));
+            String state = PathResult.ctStateName(skb.ctStateBits);
+            trace.note("conntrack: " + (state.isEmpty() ? "-" : state) + " (ctinfo " + skb.ctinfo
+                    + (skb.conn == null ? ", no entry)" : ")"));
         }
         return true;
     }

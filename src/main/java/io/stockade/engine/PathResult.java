@@ -69,4 +69,22 @@ public final class PathResult {
         int n = table.ruleNumber(entry);
         return table.kind.tableName + ":" + c + ":" + (table.isPolicy(entry) ? "policy" : Integer.toString(n));
     }
+
+    /**
+     * The conntrack match's state names for {@code Skb.ctStateBits} (NF_CT_STATE bits: INVALID 1,
+     * ESTABLISHED 2, RELATED 4, NEW 8, UNTRACKED 64), comma-separated; "" for none.
+     */
+    public static String ctStateName(int bits) {
+        StringBuilder b = new StringBuilder();
+        String[] names = {"INVALID", "ESTABLISHED", "RELATED", "NEW"};
+        for (int i = 0; i < names.length; i++) {
+            if ((bits & (1 << i)) != 0) {
+                b.append(b.length() > 0 ? "," : "").append(names[i]);
+            }
+        }
+        if ((bits & 64) != 0) {
+            b.append(b.length() > 0 ? "," : "").append("UNTRACKED");
+        }
+        return b.toString();
+    }
 }
