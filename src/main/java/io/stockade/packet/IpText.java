@@ -16,7 +16,7 @@ public final class IpText {
     /** Parses an IPv4 literal into an unsigned 32-bit value, or throws IllegalArgumentException. */
     public static long parseV4(String s) {
         InetAddress a = literal(s);
-        if (!(a instanceof Inet4Address)) {
+        if (!(a instanceof Inet4Address) || isV6(s)) {
             throw new IllegalArgumentException("not an IPv4 address: " + s);
         }
         byte[] b = a.getAddress();
@@ -26,6 +26,12 @@ public final class IpText {
     /** Parses an IPv6 literal into {hi, lo}, or throws IllegalArgumentException. */
     public static long[] parseV6(String s) {
         InetAddress a = literal(s);
+        if (a instanceof Inet4Address && isV6(s)) {
+            // Java turns IPv4-mapped literals (::ffff:a.b.c.d) into Inet4Address.
+            byte[] b = a.getAddress();
+            long v4 = ((b[0] & 0xffL) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+            return new long[] {0, 0x0000ffff00000000L | v4};
+        }
         if (!(a instanceof Inet6Address)) {
             throw new IllegalArgumentException("not an IPv6 address: " + s);
         }
@@ -56,7 +62,11 @@ public final class IpText {
         return ((a >>> 24) & 0xff) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
     }
 
-    /** RFC 5952: lowercase hex, leading zeros dropped, the longest run (≥ 2) of zero groups as "::". */
+    /**
+     * RFC 5952 as glibc's {@code inet_ntop} prints it (what iptables and tcpdump show): lowercase
+     * hex, leading zeros dropped, the first longest run (≥ 2) of zero groups as "::", and
+     * IPv4-compatible / IPv4-mapped addresses with a dotted tail.
+     */
     public static String v6(long hi, long lo) {
         int[] g = new int[8];
         for (int i = 0; i < 4; i++) {
@@ -80,7 +90,12 @@ public final class IpText {
             }
             i = j;
         }
-        StringBuilder sb = new StringBuilder(39);
+        StringBuilder sb = new StringBuilder(45);
+        // glibc inet_ntop: IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) end dotted.
+        if (bestStart == 0 && (bestLen == 6 || (bestLen == 5 && g[5] == 0xffff))) {
+            sb.append(bestLen == 5 ? "::ffff:" : "::");
+            return sb.append(v4(((long) g[6] << 16) | g[7])).toString();
+        }
         for (int i = 0; i < 8; i++) {
             if (i == bestStart) {
                 sb.append("::");

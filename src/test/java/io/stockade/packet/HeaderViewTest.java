@@ -154,5 +154,15 @@ class HeaderViewTest {
         assertEquals("2001:0:0:1::1", IpText.v6(0x2001000000000001L, 1L));
         assertEquals("1:2:3:4:5:6:7:8", IpText.v6(0x0001000200030004L, 0x0005000600070008L));
         assertEquals("2001:db8:0:1:1:1:1:1", IpText.v6(0x20010db800000001L, 0x0001000100010001L));
+        // Cases checked against glibc inet_ntop (python3 socket.inet_ntop).
+        String[][] glibc = {
+            {"::2", "::2"}, {"::ffff:1.2.3.4", "::ffff:1.2.3.4"}, {"::1.2.3.4", "::1.2.3.4"},
+            {"::ffff:0:1", "::ffff:0.0.0.1"}, {"1::", "1::"}, {"::ffff", "::ffff"}, {"::1:0:0:1", "::1:0:0:1"},
+            {"0:0:0:0:0:1:0:1", "::1:0:1"}, {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+        };
+        for (String[] c : glibc) {
+            long[] a = IpText.parseV6(c[0]);
+            assertEquals(c[1], IpText.v6(a[0], a[1]), c[0]);
+        }
     }
 }
