@@ -40,7 +40,8 @@ import java.util.Map;
  * what is delivered to the host. {@code --verdicts} writes one JSON line per input packet:
  * {@code packet} (from 1), {@code verdict} (accept/drop/reject/queue), {@code path}
  * (INPUT/FORWARD/OUTPUT), {@code out}, {@code ctstate}, {@code rule} ({@code filter:INPUT:3} or
- * {@code filter:INPUT:policy}), and {@code reason} for drops no rule decided. At the end it
+ * {@code filter:INPUT:policy}), and {@code reason} for drops no rule decided. {@code --conntrack FILE}
+ * writes the conntrack table at the end in {@code conntrack -L} form. At the end it
  * prints the counters in {@code iptables -nvL} form and the drop-reason totals.
  */
 final class ReplayCommand {
@@ -60,6 +61,7 @@ final class ReplayCommand {
         String in = "eth0";
         Path capture = null;
         boolean quiet = false;
+        Path conntrackOut = null;
         try {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
@@ -70,6 +72,7 @@ final class ReplayCommand {
                     case "--in" -> in = TraceCommand.value(args, ++i, a);
                     case "-o" -> outPcap = Path.of(TraceCommand.value(args, ++i, a));
                     case "--verdicts" -> verdicts = Path.of(TraceCommand.value(args, ++i, a));
+                    case "--conntrack" -> conntrackOut = Path.of(TraceCommand.value(args, ++i, a));
                     case "--quiet", "-q" -> quiet = true;
                     default -> {
                         if (a.startsWith("-") && !a.equals("-")) {
@@ -87,6 +90,12 @@ final class ReplayCommand {
             }
             Offline off = Offline.open(rules, rules6, host, state);
             replay(off, capture, in, outPcap, verdicts, null, System.console() != null && !quiet ? err : null);
+            if (conntrackOut != null) { // the table at the end, as `conntrack -L` prints it (stockade difftest reads it)
+                java.io.ByteArrayOutputStream ct = new java.io.ByteArrayOutputStream();
+                io.stockade.conntrack.ConntrackCli.run(off.conntrack, new String[] {"-L"},
+                        new PrintStream(ct, true, StandardCharsets.UTF_8), new PrintStream(java.io.OutputStream.nullOutputStream()));
+                Files.write(conntrackOut, ct.toByteArray());
+            }
             if (!quiet) {
                 printCounters(off, out);
             }

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Runs a case through Stockade in-process with the same command a user types:
- * {@code stockade replay --rules R4 --rules6 R6 --host DIR -o OUT.pcapng --verdicts V.jsonl IN.pcapng},
+ * {@code stockade replay --rules R4 --rules6 R6 --host DIR -o OUT.pcapng --verdicts V.jsonl --conntrack CT IN.pcapng},
  * where IN holds the case's packets with the kernel run's timestamps (inbound on eth0/eth1,
  * outbound-flagged on their egress interface — {@code lo} for the gateway's own addresses — for
  * packets the gateway sends), then reads OUT (a packet on interface {@code local} is delivered; others
@@ -53,6 +53,8 @@ final class StockadeSide {
         Path in = work.resolve("in.pcapng");
         Path out = work.resolve("out.pcapng");
         Path verdicts = work.resolve("verdicts.jsonl");
+        Path ct = work.resolve("conntrack.txt");
+        Files.deleteIfExists(ct);
         Files.deleteIfExists(out);
         Files.deleteIfExists(verdicts);
         Files.writeString(r4, c.rules4());
@@ -91,7 +93,8 @@ final class StockadeSide {
         if (!c.rules6().isBlank()) {
             args.addAll(List.of("--rules6", r6.toString()));
         }
-        args.addAll(List.of("--host", hostDir.toString(), "-o", out.toString(), "--verdicts", verdicts.toString(), in.toString()));
+        args.addAll(List.of("--host", hostDir.toString(), "-o", out.toString(), "--verdicts", verdicts.toString(),
+                "--conntrack", ct.toString(), in.toString()));
         ByteArrayOutputStream so = new ByteArrayOutputStream();
         ByteArrayOutputStream se = new ByteArrayOutputStream();
         PrintStream oldOut = System.out;
@@ -113,7 +116,12 @@ final class StockadeSide {
         }
         Observation o = read(c, times, out, verdicts);
         Map<String, long[]> counters = NvlCounters.parse(so.toString(StandardCharsets.UTF_8));
-        return new Observation(o.packets(), counters.isEmpty() ? null : counters, null, null);
+        List<String> conntrack = null;
+        if (Files.exists(ct)) {
+            conntrack = new ArrayList<>(ConntrackEntries.normalise(Files.readString(ct)));
+            java.util.Collections.sort(conntrack);
+        }
+        return new Observation(o.packets(), counters.isEmpty() ? null : counters, conntrack, null);
     }
 
     private static String firstLine(String s) {

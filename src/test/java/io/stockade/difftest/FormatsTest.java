@@ -62,6 +62,9 @@ class FormatsTest {
                 + "src=10.0.0.1 dst=10.0.0.2 sport=80 dport=1234 mark=0 use=1\n";
         assertEquals(List.of("ipv4 tcp SYN_SENT src=10.0.0.2 dst=10.0.0.1 sport=1234 dport=80 [UNREPLIED] "
                 + "src=10.0.0.1 dst=10.0.0.2 sport=80 dport=1234 mark=0"), ConntrackEntries.normalise(l));
+        String plain = "udp      17 29 src=fd00::2 dst=fd00:1::2 sport=5 dport=53 [UNREPLIED] src=fd00:1::2 dst=fd00::2 sport=53 dport=5 mark=0 use=1\n";
+        assertEquals(List.of("ipv6 udp src=fd00::2 dst=fd00:1::2 sport=5 dport=53 [UNREPLIED] src=fd00:1::2 dst=fd00::2 sport=53 dport=5 mark=0"),
+                ConntrackEntries.normalise(plain));
     }
 
     @Test
