@@ -70,7 +70,7 @@ class RealWorldRulesetsTest {
     }
 
     /** Minimum number of files that must load completely (raised as modules land). */
-    static final int MIN_LOADED = 80;
+    static final int MIN_LOADED = 390;
 
     @Test
     void realWorldSaveFilesRoundTrip() throws IOException {
