@@ -130,8 +130,7 @@ public final class StatisticMatch extends XtOptMatch {
         @Override
         public Matcher compile(RuntimeState state) {
             if (!nth) {
-                SplittableRandom rnd = new SplittableRandom(seed ^ hashCode());
-                return skb -> ((rnd.nextInt() & 0x7fffffff) < probability) != invert;
+                return new Random(new SplittableRandom(seed ^ hashCode()), probability, invert);
             }
             return new Matcher() {
                 private long count = every - packet;
@@ -142,6 +141,24 @@ public final class StatisticMatch extends XtOptMatch {
                     return (count == 0) != invert;
                 }
             };
+        }
+    }
+
+    /** The random mode's per-rule generator. */
+    static final class Random implements Matcher {
+        private final SplittableRandom rnd;
+        private final long probability;
+        private final boolean invert;
+
+        Random(SplittableRandom rnd, long probability, boolean invert) {
+            this.rnd = rnd;
+            this.probability = probability;
+            this.invert = invert;
+        }
+
+        @Override
+        public boolean matches(Skb skb) {
+            return ((rnd.nextInt() & 0x7fffffff) < probability) != invert;
         }
     }
 }
