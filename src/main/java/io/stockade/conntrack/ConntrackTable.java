@@ -37,6 +37,8 @@ public final class ConntrackTable implements ConnTracker {
     private final TupleIndex index = new TupleIndex(1024);
     private final ArrayList<Expectation> expectations = new ArrayList<>();
     private final FtpHelper ftp = new FtpHelper();
+    /** nf_nat_bysource: source-NAT-bound entries by original source (zone, protocol, address, port). */
+    private final java.util.HashMap<Long, ArrayList<Conn>> bySource = new java.util.HashMap<>();
     private int count;
     private long nextId = 1;
     private int gcCursor;
@@ -360,12 +362,52 @@ public final class ConntrackTable implements ConnTracker {
         ct.bytes[d] += pd.ipTotalLength;
     }
 
+    private static long sourceKey(int ver, int proto, int zone, long srcHi, long srcLo, int sport) {
+        return TupleIndex.hash(ver, proto, zone, srcHi, srcLo, 0, 0, sport, 0) & 0xffffffffL;
+    }
+
+    /** Registers a source-NAT-bound entry (nf_nat_setup_info adds it to the bysource hash). */
+    public void addBySource(Conn ct) {
+        long k = sourceKey(ct.ipVersion, ct.protocol, ct.zone, ct.origSrcHi, ct.origSrcLo, ct.origSrcPort);
+        bySource.computeIfAbsent(k, x -> new ArrayList<>(2)).add(ct);
+    }
+
+    /**
+     * Live source-NAT-bound entries whose original source is this address and port (and zone,
+     * protocol), as {@code find_appropriate_src} walks them. Entries that died are pruned here.
+     */
+    public List<Conn> bySource(int ver, int proto, int zone, long srcHi, long srcLo, int sport) {
+        ArrayList<Conn> l = bySource.get(sourceKey(ver, proto, zone, srcHi, srcLo, sport));
+        if (l == null) {
+            return List.of();
+        }
+        l.removeIf(c -> (c.status & Conn.IPS_DYING) != 0 || (c.isConfirmed() && c.expiresNanos - lastNow <= 0));
+        ArrayList<Conn> out = new ArrayList<>(l.size());
+        for (Conn c : l) {
+            if (c.ipVersion == ver && c.protocol == proto && c.zone == zone && c.origSrcHi == srcHi
+                    && c.origSrcLo == srcLo && c.origSrcPort == sport) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
     /** nf_ct_kill: remove a confirmed entry (and its expectations); marks an unconfirmed one dying. */
     void kill(Conn ct) {
         if ((ct.status & Conn.IPS_DYING) != 0) {
             return;
         }
         ct.status |= Conn.IPS_DYING;
+        if ((ct.status & Conn.IPS_SRC_NAT_DONE) != 0 && !bySource.isEmpty()) {
+            long k = sourceKey(ct.ipVersion, ct.protocol, ct.zone, ct.origSrcHi, ct.origSrcLo, ct.origSrcPort);
+            ArrayList<Conn> l = bySource.get(k);
+            if (l != null) {
+                l.remove(ct);
+                if (l.isEmpty()) {
+                    bySource.remove(k);
+                }
+            }
+        }
         if (ct.isConfirmed()) {
             index.remove(ct, 0);
             index.remove(ct, 1);
@@ -441,6 +483,7 @@ public final class ConntrackTable implements ConnTracker {
                 || index.find(ct.ipVersion, ct.protocol, ct.zone, ct.replySrcHi, ct.replySrcLo, ct.replyDstHi,
                         ct.replyDstLo, ct.replySrcPort, ct.replyDstPort) != null) {
             stats.inc(CtStats.INSERT_FAILED);
+            kill(ct);
             drop(skb);
             return;
         }
@@ -570,6 +613,7 @@ public final class ConntrackTable implements ConnTracker {
         }
         index.clear();
         expectations.clear();
+        bySource.clear();
         count = 0;
         return n;
     }

@@ -169,6 +169,9 @@ public final class NatBinding {
             }
             ct.status |= manip == MANIP_SRC ? Conn.IPS_SRC_NAT : Conn.IPS_DST_NAT;
         }
+        if (manip == MANIP_SRC && table != null) {
+            table.addBySource(ct);
+        }
         ct.status |= manip == MANIP_SRC ? Conn.IPS_SRC_NAT_DONE : Conn.IPS_DST_NAT_DONE;
         return true;
     }
@@ -184,9 +187,30 @@ public final class NatBinding {
         return setup(ct, manip, RANGE_MAP_IPS, hi, lo, hi, lo, 0, 0, 0);
     }
 
+    /**
+     * find_appropriate_src: another connection from the same source address and port already has
+     * a source mapping; reuse it (with this connection's destination) if it lies in the range.
+     */
+    private static T appropriateSrc(ConntrackTable table, T orig, int flags, long minHi, long minLo, long maxHi,
+            long maxLo, int minPort, int maxPort) {
+        if (table == null) {
+            return null;
+        }
+        for (Conn other : table.bySource(orig.ver, orig.proto, orig.zone, orig.sHi, orig.sLo, orig.sp)) {
+            T r = current(other); // the inverse of its reply tuple: its mapped source
+            r.dHi = orig.dHi;
+            r.dLo = orig.dLo;
+            r.dp = orig.dp;
+            boolean in = (flags & RANGE_MAP_IPS) == 0
+                    || (cmpAddr(r.sHi, r.sLo, minHi, minLo) >= 0 && cmpAddr(r.sHi, r.sLo, maxHi, maxLo) <= 0);
+            if (in && ((flags & RANGE_PROTO_SPECIFIED) == 0 || l4InRange(r, MANIP_SRC, minPort, maxPort))) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     /** get_unique_tuple. */
-    // LINUX-DIFF: find_appropriate_src (reusing the mapping of another connection from the same
-    // source address and port) is not done; the original tuple is kept when in range and free.
     private static T uniqueTuple(ConntrackTable table, Conn ct, T orig, int manip, int flags, long minHi,
             long minLo, long maxHi, long maxLo, int minPort, int maxPort, int basePort) {
         if (manip == MANIP_SRC && (flags & RANGE_PROTO_RANDOM_ALL) == 0) {
@@ -195,8 +219,15 @@ public final class NatBinding {
             if (inRange && (flags & RANGE_PROTO_SPECIFIED) != 0) {
                 inRange = l4InRange(orig, MANIP_SRC, minPort, maxPort);
             }
-            if (inRange && !used(table, ct, orig)) {
-                return orig.copy();
+            if (inRange) {
+                if (!used(table, ct, orig)) {
+                    return orig.copy();
+                }
+            } else {
+                T found = appropriateSrc(table, orig, flags, minHi, minLo, maxHi, maxLo, minPort, maxPort);
+                if (found != null && !used(table, ct, found)) {
+                    return found;
+                }
             }
         }
         T tuple = orig.copy();

@@ -73,6 +73,9 @@ class KernelNatOracleTest {
         for (int i = 1; i <= 6; i++) {
             packets.add(Pkt.ip("10.0.0." + i, "10.0.1.2").udp(33000 + i, 53).payload(10));
         }
+        // Same source address and port to other servers: the existing mapping is reused.
+        packets.add(Pkt.ip("10.0.0.1", "10.0.1.9").udp(33001, 53).payload(10));
+        packets.add(Pkt.ip("10.0.0.2", "10.0.1.9").udp(33002, 53).payload(10));
         packets.add(Pkt.ip("10.0.0.1", "10.0.1.2").udp(1000, 5000));
         packets.add(Pkt.ip("10.0.0.2", "10.0.1.2").udp(1000, 5000));
         packets.add(Pkt.ip("10.0.0.3", "10.0.1.2").udp(400, 5000));
@@ -141,8 +144,9 @@ class KernelNatOracleTest {
         return Integer.parseInt(line.substring(i + 6, line.indexOf(' ', i)));
     }
 
+    /** Without the timeout, and without use= (packets queued for ARP to 10.0.1.9 hold references). */
     private static String withoutTimeout(String line) {
         String[] f = line.split("\\s+", 4);
-        return f[0] + " " + f[1] + " " + f[3];
+        return (f[0] + " " + f[1] + " " + f[3]).replaceAll(" use=\\d+$", "");
     }
 }

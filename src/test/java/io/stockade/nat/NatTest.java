@@ -224,6 +224,26 @@ class NatTest {
     }
 
     @Test
+    void sameSourceReusesItsMapping() {
+        Skb[] h = new Skb[1];
+        Skb a = skb(udp("192.168.1.10", 40000, "8.8.8.8", 53), Hook.PREROUTING);
+        h[0] = a;
+        table.in(a);
+        natHook(a, Hook.POSTROUTING, snat(h, "203.0.113.1", "203.0.113.200"));
+        table.confirm(a);
+        long mapped = a.pd.srcLo;
+        for (int i = 0; i < 20; i++) {
+            Skb b = skb(udp("192.168.1.10", 40000, "9.9.9." + (i + 1), 53), Hook.PREROUTING);
+            h[0] = b;
+            table.in(b);
+            natHook(b, Hook.POSTROUTING, snat(h, "203.0.113.1", "203.0.113.200"));
+            table.confirm(b);
+            assertEquals(mapped, b.pd.srcLo, "find_appropriate_src keeps the source's address");
+            assertEquals(40000, b.pd.srcPort);
+        }
+    }
+
+    @Test
     void addressRangeIsHashedConsistently() {
         Skb[] h = new Skb[1];
         long first = -1;
