@@ -273,7 +273,13 @@ public final class DccpMatch extends XtOptMatch {
             return check(SRC_PORTS, sport >= sptMin && sport <= sptMax)
                     && check(DEST_PORTS, dport >= dptMin && dport <= dptMax)
                     && check(TYPE, (typemask & (1 << type)) != 0)
-                    && check(OPTION, (flags & OPTION) != 0 && findOption(pd) == 1);
+                    && ((flags & OPTION) == 0 || optionCheck(pd));
+        }
+
+        /** The option test; an invalid option area (hot-drop in Linux) is no match whatever the inversion. */
+        private boolean optionCheck(PacketDescriptor pd) {
+            int r = findOption(pd);
+            return r >= 0 && check(OPTION, r == 1);
         }
 
         @Override

@@ -328,9 +328,17 @@ public final class SctpMatch implements io.stockade.rules.MatchExtension {
             }
             int sport = HeaderBytes.u16(pd, pd.l4Offset);
             int dport = HeaderBytes.u16(pd, pd.l4Offset + 2);
-            return check(SRC_PORTS, sport >= sptMin && sport <= sptMax)
-                    && check(DEST_PORTS, dport >= dptMin && dport <= dptMax)
-                    && ((flags & CHUNK_TYPES) == 0 || (matchChunks(pd) == 1) ^ ((invflags & CHUNK_TYPES) != 0));
+            if (!check(SRC_PORTS, sport >= sptMin && sport <= sptMax)
+                    || !check(DEST_PORTS, dport >= dptMin && dport <= dptMax)) {
+                return false;
+            }
+            if ((flags & CHUNK_TYPES) == 0) {
+                return true;
+            }
+            int r = matchChunks(pd);
+            // An invalid chunk is a hot-drop in Linux whatever the inversion: report no match so
+            // that the engine asks hotdrop().
+            return r >= 0 && (r == 1) ^ ((invflags & CHUNK_TYPES) != 0);
         }
 
         private boolean check(int opt, boolean cond) {

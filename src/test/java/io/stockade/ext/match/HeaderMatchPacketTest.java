@@ -148,6 +148,24 @@ class HeaderMatchPacketTest {
     }
 
     @Test
+    void sctpAndDccpHotdropWhateverTheInversion() {
+        // SCTP common header + a chunk header claiming length 0 (invalid).
+        Skb sctp = PacketBuilder.ipv4(132, 0).u16(1).u16(2).u32(0).u32(0).bytes(1, 0).u16(0).skb(20, 132);
+        Matcher inv = (Matcher) M2Harness.spec(V4, "-p sctp -m sctp ! --chunk-types any INIT");
+        assertFalse(inv.matches(sctp));
+        assertTrue(inv.hotdrop(sctp));
+        Matcher ports = (Matcher) M2Harness.spec(V4, "-p sctp -m sctp --dport 9 --chunk-types any INIT");
+        assertFalse(ports.matches(sctp));
+        assertFalse(ports.hotdrop(sctp), "the chunk walk is not reached when the ports differ");
+        // DCCP REQUEST whose data offset (2 words) is below its header length (20 bytes).
+        Skb dccp = PacketBuilder.ipv4(33, 0).u16(1).u16(2).bytes(2, 0).u16(0).bytes(0, 1, 0, 0).u32(1).u32(0)
+                .skb(20, 33);
+        Matcher opt = (Matcher) M2Harness.spec(V4, "-p dccp -m dccp ! --dccp-option 5");
+        assertFalse(opt.matches(dccp));
+        assertTrue(opt.hotdrop(dccp));
+    }
+
+    @Test
     void jhashMatchesKnownKernelValue() {
         // jhash_1word(0, 0) from the kernel's algorithm: a = b = c = 0xdeadbeef + 4, then final.
         assertEquals(Jhash.oneWord(0, 0), Jhash.oneWord(0, 0));
