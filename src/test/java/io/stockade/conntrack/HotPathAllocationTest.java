@@ -10,6 +10,54 @@ import org.junit.jupiter.api.Test;
 /** Packets of existing entries (lookup, tracker, RELATED errors, UNTRACKED ND) allocate nothing. */
 class HotPathAllocationTest {
     @Test
+    void natRewriteOfBoundFlowsDoesNotAllocate() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Harness h = new Harness();
+        Pkt out = Pkt.ip("192.168.1.10", "8.8.8.8").udp(40000, 53).payload(20);
+        Skb first = out.into(new Skb(), Hook.PREROUTING, h.now);
+        h.table.in(first);
+        first.hook = Hook.POSTROUTING;
+        io.stockade.nat.NatBinding.setup(first.conn, io.stockade.nat.NatBinding.MANIP_SRC,
+                io.stockade.nat.NatBinding.RANGE_MAP_IPS, 0, 0xcb007101L, 0, 0xcb007101L, 0, 0, 0);
+        io.stockade.nat.NatRewrite.packet(first);
+        h.table.confirm(first);
+        byte[][] pristine = {out.bytes(), Pkt.ip("8.8.8.8", "203.0.113.1").udp(53, 40000).payload(20).bytes()};
+        byte[][] frames = {pristine[0].clone(), pristine[1].clone()};
+        java.lang.foreign.MemorySegment[] segs = {java.lang.foreign.MemorySegment.ofArray(frames[0]),
+            java.lang.foreign.MemorySegment.ofArray(frames[1])};
+        io.stockade.packet.PacketParser parser = new io.stockade.packet.PacketParser();
+        Skb skb = new Skb();
+        long sink = 0;
+        for (int round = 0; round < 3; round++) {
+            long tid = Thread.currentThread().threadId();
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int n = 0; n < 50_000; n++) {
+                int i = n & 1;
+                System.arraycopy(pristine[i], 0, frames[i], 0, frames[i].length);
+                skb.resetMeta();
+                parser.parse(skb.pd, segs[i], 0, frames[i].length);
+                skb.hook = Hook.PREROUTING;
+                skb.timeNanos = h.now + n;
+                h.table.in(skb);
+                io.stockade.nat.NatRewrite.packet(skb);
+                skb.hook = Hook.POSTROUTING;
+                io.stockade.nat.NatRewrite.packet(skb);
+                h.table.confirm(skb);
+                sink += skb.ctStateBits;
+                if (i == 0 ? skb.pd.srcLo != 0xcb007101L : skb.pd.dstLo != 0xc0a8010aL) {
+                    sink = Long.MIN_VALUE; // rewritten wrongly
+                }
+            }
+            long allocated = mx.getThreadAllocatedBytes(tid) - before;
+            if (round == 2) {
+                assertTrue(allocated < 64 * 1024, "allocated " + allocated + " bytes for 50000 NATed packets");
+            }
+        }
+        assertTrue(sink > 0);
+        assertEquals(1, h.table.count());
+    }
+
+    @Test
     void existingEntriesDoNotAllocate() {
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         Harness h = new Harness();
