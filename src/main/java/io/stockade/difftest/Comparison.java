@@ -29,6 +29,9 @@ final class Comparison {
             }
             return d;
         }
+        if (kernel.error() != null) { // a lost barrier: the kernel observation may be incomplete
+            d.add("harness: kernel run incomplete: " + kernel.error());
+        }
         int n = Math.min(kernel.packets().size(), stockade.packets().size());
         if (kernel.packets().size() != stockade.packets().size()) {
             d.add("packet count: kernel " + kernel.packets().size() + ", stockade " + stockade.packets().size());

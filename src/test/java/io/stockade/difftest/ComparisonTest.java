@@ -42,6 +42,13 @@ class ComparisonTest {
     }
 
     @Test
+    void anIncompleteKernelRunIsNeverCountedAsAgreement() {
+        Observation k = new Observation(obs("drop", List.of(), null).packets(), null, null, "packet 1: ingress barrier lost");
+        List<String> d = Comparison.compare(oneSyn(), k, obs("drop", List.of(), null));
+        assertEquals(List.of("harness: kernel run incomplete: packet 1: ingress barrier lost"), d);
+    }
+
+    @Test
     void refusedByBothAgreesRefusedByOneDoesNot() {
         Observation refused = new Observation(List.of(), null, null, "iptables-restore: line 2 failed");
         Observation ok = obs("drop", List.of(), null);
