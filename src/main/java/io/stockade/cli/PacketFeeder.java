@@ -74,4 +74,22 @@ final class PacketFeeder {
         }
         return true;
     }
+
+    /**
+     * The interface a captured packet was seen on: the pcapng interface name, else for Linux
+     * cooked v2 (SLL2) captures the interface index looked up in the host model, else {@code fallback}.
+     */
+    String ingressName(io.stockade.io.CaptureReader r, io.stockade.host.Host host, String fallback) {
+        String name = r.interfaceName();
+        if (name != null) {
+            return name;
+        }
+        if (r.linkType() == LinkLayer.LINKTYPE_LINUX_SLL2 && link.decode(r.linkType(), r.data(), r.offset(), r.capturedLength())) {
+            var f = host.ifaceByIndex(link.ifIndex);
+            if (f != null) {
+                return f.name();
+            }
+        }
+        return fallback;
+    }
 }

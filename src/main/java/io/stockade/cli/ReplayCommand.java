@@ -170,15 +170,7 @@ final class ReplayCommand {
             while (reader.next()) {
                 packets++;
                 now[0] = reader.timestampNanos();
-                String iface = reader.interfaceName();
-                if (iface == null && reader.linkType() == LinkLayer.LINKTYPE_LINUX_SLL2
-                        && feeder.link.decode(reader.linkType(), reader.data(), reader.offset(), reader.capturedLength())) {
-                    var f = off.host.ifaceByIndex(feeder.link.ifIndex);
-                    iface = f == null ? null : f.name();
-                }
-                if (iface == null) {
-                    iface = defaultIn;
-                }
+                String iface = feeder.ingressName(reader, off.host, defaultIn);
                 generated.clear();
                 off.logLines.clear();
                 boolean outbound = reader.direction() == CaptureReader.DIRECTION_OUTBOUND;

@@ -100,7 +100,7 @@ final class TraceCommand {
                     while (r.next()) {
                         if (++k == index) {
                             found = true;
-                            String iface = r.interfaceName() == null ? "eth0" : r.interfaceName();
+                            String iface = feeder.ingressName(r, off.host, "eth0");
                             one(off, rec, emitted, feeder, res, n, file + " #" + index, r.linkType(), r.data(), r.offset(),
                                     r.capturedLength(), r.originalLength(), iface,
                                     r.direction() == CaptureReader.DIRECTION_OUTBOUND, r.timestampNanos(), json, out);
