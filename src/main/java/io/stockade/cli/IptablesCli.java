@@ -137,7 +137,7 @@ public final class IptablesCli {
                     if (name.equals("-t") || name.equals("--table")) {
                         only = TableKind.byName(val);
                         if (only == null) {
-                            io.err().println(prog + ": Table `" + val + "' does not exist");
+                            io.err().println("Table `" + val + "' does not exist");
                             return 1;
                         }
                     } else if (name.equals("-f") || name.equals("--file")) {
@@ -153,7 +153,8 @@ public final class IptablesCli {
                     return 0;
                 }
                 default -> {
-                    io.err().println(Messagesx.tryHelp(prog));
+                    io.err().println(prog + ": " + unrecognized(a));
+                    io.err().println("Look at manual page `" + prog + ".8' for more information.");
                     return 1;
                 }
             }
@@ -229,7 +230,8 @@ public final class IptablesCli {
                 }
                 default -> {
                     if (a.startsWith("-") && a.length() > 1) {
-                        io.err().println(Messagesx.tryHelp(prog));
+                        io.err().println(prog + ": " + unrecognized(a));
+                        io.err().println("Try `" + prog + " -h' for more information.");
                         return 1;
                     }
                     if (file != null) {
@@ -263,6 +265,11 @@ public final class IptablesCli {
         } catch (CommandFailure e) {
             return report(e, io);
         }
+    }
+
+    /** getopt's complaint about an unknown option. */
+    private static String unrecognized(String a) {
+        return a.startsWith("--") ? "unrecognized option '" + a + "'" : "invalid option -- '" + a.charAt(1) + "'";
     }
 
     private static int parseWait(String v) {

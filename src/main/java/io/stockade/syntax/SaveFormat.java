@@ -35,7 +35,8 @@ public final class SaveFormat {
     /**
      * Appends the save output of one family.
      *
-     * @param only     a single table, or null for every active table
+     * @param only     a single table (printed even if unused, as iptables-save -t creates it), or
+     *                 null for every active table
      * @param counters {@code -c}
      * @param date     ctime text for the comment lines, or null to print no comment lines
      */
