@@ -63,61 +63,93 @@ public final class PacketPrinter {
                 sb.append(" [").append(pd.l4Problem.label).append(']');
             }
         }
-        sb.append(", length ").append(Math.max(pd.payloadLength, 0));
+        int shown = pd.payloadLength;
+        if ((pd.protocol == PacketParser.PROTO_ICMP || pd.protocol == PacketParser.PROTO_ICMPV6) && pd.icmpType >= 0) {
+            shown += Icmp.HEADER_LENGTH; // tcpdump counts the ICMP header in an ICMP length
+        }
+        sb.append(", length ").append(Math.max(shown, 0));
         ipExtras(sb, pd, verbose);
     }
+
+    /** tcpdump's flag letters in its order: FIN SYN RST PSH ACK URG ECE CWR. */
+    private static final int[] FLAG_BITS = {Tcp.FIN, Tcp.SYN, Tcp.RST, Tcp.PSH, Tcp.ACK, Tcp.URG, Tcp.ECE, Tcp.CWR};
+    private static final char[] FLAG_CHARS = {'F', 'S', 'R', 'P', '.', 'U', 'E', 'W'};
 
     private static void tcp(StringBuilder sb, PacketDescriptor pd) {
         sb.append("Flags [");
         int f = pd.tcpFlags;
-        if ((f & Tcp.SYN) != 0) {
-            sb.append('S');
+        for (int i = 0; i < FLAG_BITS.length; i++) {
+            if ((f & FLAG_BITS[i]) != 0) {
+                sb.append(FLAG_CHARS[i]);
+            }
         }
-        if ((f & Tcp.FIN) != 0) {
-            sb.append('F');
+        sb.append(']');
+        int len = Math.max(pd.payloadLength, 0);
+        // As tcpdump: the sequence number only with data, SYN, FIN or RST; a range with data.
+        if (len > 0 || (f & (Tcp.SYN | Tcp.FIN | Tcp.RST)) != 0) {
+            sb.append(", seq ").append(Integer.toUnsignedString(pd.tcpSeq));
+            if (len > 0) {
+                sb.append(':').append(Integer.toUnsignedString(pd.tcpSeq + len));
+            }
         }
-        if ((f & Tcp.PSH) != 0) {
-            sb.append('P');
-        }
-        if ((f & Tcp.RST) != 0) {
-            sb.append('R');
-        }
-        if ((f & Tcp.URG) != 0) {
-            sb.append('U');
-        }
-        if ((f & Tcp.ECE) != 0) {
-            sb.append('E');
-        }
-        if ((f & Tcp.CWR) != 0) {
-            sb.append('W');
-        }
-        if ((f & Tcp.ACK) != 0) {
-            sb.append('.');
-        }
-        sb.append("], seq ").append(Integer.toUnsignedString(pd.tcpSeq));
         if ((f & Tcp.ACK) != 0) {
             sb.append(", ack ").append(Integer.toUnsignedString(pd.tcpAck));
         }
         sb.append(", win ").append(pd.tcpWindow);
-        if (pd.tcpMss >= 0 || pd.tcpWindowScale >= 0 || pd.tcpSackPermitted || pd.tcpTimestampOffset >= 0) {
+        if ((f & Tcp.URG) != 0) {
+            sb.append(", urg ").append(pd.tcpUrgent);
+        }
+        if (pd.tcpOptionsLength > 0) {
             sb.append(", options [");
-            int n = 0;
-            if (pd.tcpMss >= 0) {
-                sb.append("mss ").append(pd.tcpMss);
-                n++;
-            }
-            if (pd.tcpSackPermitted) {
-                sb.append(n++ > 0 ? "," : "").append("sackOK");
-            }
-            if (pd.tcpTimestampOffset >= 0) {
-                sb.append(n++ > 0 ? "," : "").append("TS val ")
-                        .append(Integer.toUnsignedString(Wire.i32(pd.data, pd.tcpTimestampOffset + 2)))
-                        .append(" ecr ").append(Integer.toUnsignedString(Wire.i32(pd.data, pd.tcpTimestampOffset + 6)));
-            }
-            if (pd.tcpWindowScale >= 0) {
-                sb.append(n > 0 ? "," : "").append("wscale ").append(pd.tcpWindowScale);
-            }
+            tcpOptions(sb, pd);
             sb.append(']');
+        }
+    }
+
+    /** The options in wire order, tcpdump's spelling; stops at EOL or a malformed length. */
+    private static void tcpOptions(StringBuilder sb, PacketDescriptor pd) {
+        long i = pd.tcpOptionsOffset;
+        long end = i + pd.tcpOptionsLength;
+        boolean first = true;
+        for (int guard = 0; i < end && guard < Tcp.MAX_HEADER_LENGTH; guard++) {
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            int k = Wire.u8(pd.data, i);
+            if (k == Tcp.OPT_EOL) {
+                sb.append("eol");
+                return;
+            }
+            if (k == Tcp.OPT_NOP) {
+                sb.append("nop");
+                i++;
+                continue;
+            }
+            int l = i + 1 < end ? Wire.u8(pd.data, i + 1) : 0;
+            if (l < 2 || i + l > end) {
+                sb.append("bad opt");
+                return;
+            }
+            switch (k) {
+                case Tcp.OPT_MSS -> sb.append("mss ").append(l == 4 ? Wire.u16(pd.data, i + 2) : -1);
+                case Tcp.OPT_WSCALE -> sb.append("wscale ").append(l == 3 ? Wire.u8(pd.data, i + 2) : -1);
+                case Tcp.OPT_SACK_PERMITTED -> sb.append("sackOK");
+                case Tcp.OPT_SACK -> {
+                    int blocks = (l - 2) / 8;
+                    sb.append("sack ").append(blocks).append(' ');
+                    for (int b = 0; b < blocks; b++) {
+                        long at = i + 2 + 8L * b;
+                        sb.append('{').append(Integer.toUnsignedString(Wire.i32(pd.data, at))).append(':')
+                                .append(Integer.toUnsignedString(Wire.i32(pd.data, at + 4))).append('}');
+                    }
+                }
+                case Tcp.OPT_TIMESTAMP -> sb.append("TS val ")
+                        .append(l == 10 ? Integer.toUnsignedString(Wire.i32(pd.data, i + 2)) : "?")
+                        .append(" ecr ").append(l == 10 ? Integer.toUnsignedString(Wire.i32(pd.data, i + 6)) : "?");
+                default -> sb.append("opt-").append(k).append(':').append(l);
+            }
+            i += l;
         }
     }
 

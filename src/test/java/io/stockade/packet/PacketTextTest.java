@@ -49,7 +49,7 @@ class PacketTextTest {
         assertEquals(8, pd.icmpType);
         assertEquals(7, pd.icmpId);
         assertEquals(1, pd.icmpSeq);
-        assertEquals("IP 1.2.3.4 > 5.6.7.8: ICMP echo request, id 7, seq 1, length 0", PacketPrinter.format(pd));
+        assertEquals("IP 1.2.3.4 > 5.6.7.8: ICMP echo request, id 7, seq 1, length 8", PacketPrinter.format(pd));
     }
 
     @Test
@@ -61,7 +61,7 @@ class PacketTextTest {
         assertEquals(200, pd.tcpAck);
         assertEquals(512, pd.tcpWindow);
         assertEquals(10, pd.payloadLength);
-        assertEquals("IP6 2001:db8::1.1234 > 2001:db8::2.80: Flags [.], seq 100, ack 200, win 512, length 10",
+        assertEquals("IP6 2001:db8::1.1234 > 2001:db8::2.80: Flags [.], seq 100:110, ack 200, win 512, length 10",
                 PacketPrinter.format(pd));
     }
 
@@ -114,7 +114,7 @@ class PacketTextTest {
         assertTrue(parser.parseInner(pd, inner));
         assertEquals(5000, inner.srcPort);
         assertEquals(53, inner.dstPort);
-        assertEquals("IP 192.0.2.1 > 10.0.0.1: ICMP port unreachable, length 32", PacketPrinter.format(pd));
+        assertEquals("IP 192.0.2.1 > 10.0.0.1: ICMP port unreachable, length 40", PacketPrinter.format(pd));
         parsed("in eth0 icmp6 2001:db8::9 > 2001:db8::1 packet-too-big mtu 1280 quote tcp [2001:db8::1]:1 > [2001:db8::2]:2");
         assertEquals(2, pd.icmpType);
         assertEquals(1280, Wire.i32(pd.data, pd.l4Offset + 4));
@@ -136,8 +136,8 @@ class PacketTextTest {
         assertTrue(pd.tcpSackPermitted);
         assertTrue(pd.tcpTimestampOffset > 0);
         assertTrue(Checksum.verifyL4(pd));
-        assertEquals("IP 10.0.0.1.1 > 10.0.0.2.2: Flags [SEW], seq 0, win 65535, options [mss 1400,sackOK,TS val 5 ecr 0,"
-                + "wscale 7], length 0", PacketPrinter.format(pd));
+        assertEquals("IP 10.0.0.1.1 > 10.0.0.2.2: Flags [SEW], seq 0, win 65535, options [mss 1400,wscale 7,sackOK,"
+                + "TS val 5 ecr 0,eol], length 0", PacketPrinter.format(pd));
     }
 
     @Test
