@@ -123,7 +123,7 @@ class ReplayTest {
                 dir.resolve("none.state"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         assertEquals(0, rc);
         String text = out.toString(StandardCharsets.UTF_8);
-        assertTrue(text.startsWith("packet 1: in eth0 IP 203.0.113.66.61001 > 192.0.2.1.22: Flags [SF]"), text);
+        assertTrue(text.startsWith("packet 1: in eth0 IP 203.0.113.66.61001 > 192.0.2.1.22: Flags [FS]"), text);
         assertTrue(text.contains("INPUT #3 -A INPUT -m conntrack --ctstate INVALID -j DROP  → match"), text);
         assertTrue(text.contains("verdict: DROP, path INPUT, rule filter:INPUT:3, ctstate INVALID"), text);
     }
