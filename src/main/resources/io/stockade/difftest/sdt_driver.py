@@ -2,7 +2,7 @@
 # per stdout line. It opens AF_PACKET sockets inside the namespaces it is given (setns per call,
 # then back), injects frames on a peer, waits for barrier frames so the kernel has finished with
 # the packet, and returns what every peer received. All waits are bounded.
-import array, ctypes, fcntl, json, os, select, socket, struct, subprocess, sys, time
+import array, ctypes, errno, fcntl, json, os, select, socket, struct, subprocess, sys, time
 
 ETH_P_ALL = 0x0003
 BARRIER = 0x88b5
@@ -133,7 +133,10 @@ def cmd_packet(req):
         try:
             raw[fam].sendto(data, (dst, 0))
         except OSError as e:
-            err = "sendto: " + e.strerror
+            # EPERM is netfilter dropping the packet in OUTPUT (NF_DROP reaches the sender as -EPERM):
+            # an answer, not a failure.
+            if e.errno != errno.EPERM:
+                err = "sendto: " + e.strerror
     else:
         s = peers[via]
         s.send(data)
