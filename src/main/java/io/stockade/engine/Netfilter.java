@@ -153,7 +153,9 @@ public final class Netfilter {
             malformedDrops[pd.dropReason.ordinal()]++;
             res.malformed = pd.dropReason;
             res.outcome = PathResult.DROPPED;
-            if (trace != null) note("malformed: " + pd.dropReason.label);
+            if (trace != null) {
+                note("malformed: " + pd.dropReason.label);
+            }
             return;
         }
         CompiledRuleset rs = rules;
@@ -205,7 +207,9 @@ public final class Netfilter {
         skb.outIface = out;
         skb.routeMtu = mtu;
         res.out = out;
-        if (trace != null) note("routing: forward via " + out + " (mtu " + mtu + ")");
+        if (trace != null) {
+            note("routing: forward via " + out + " (mtu " + mtu + ")");
+        }
         if (pd.ttl <= 1) {
             hostDrop(res, EngineDrop.TTL_EXCEEDED);
             return;
@@ -251,7 +255,9 @@ public final class Netfilter {
         skb.outIface = out;
         skb.routeMtu = host.mtu(r);
         res.out = out;
-        if (trace != null) note("routing: output via " + out);
+        if (trace != null) {
+            note("routing: output via " + out);
+        }
         CompiledRuleset rs = rules;
         skb.hook = Hook.OUTPUT;
         if (!table(rs, v, TableKind.RAW, Hook.OUTPUT, skb, res)) {
@@ -281,7 +287,9 @@ public final class Netfilter {
         tap.packetOut(skb, out, generatedNow);
         if (host.isLoopback(out)) {
             // loopback_xmit → netif_rx: received again on lo with its route and conntrack entry kept.
-            if (trace != null) note("looped back on " + out);
+            if (trace != null) {
+                note("looped back on " + out);
+            }
             skb.inIface = out;
             skb.outIface = "";
             Hook path = res.path;
@@ -406,7 +414,9 @@ public final class Netfilter {
         res.table = null;
         res.entry = -1;
         res.decidedAt = null;
-        if (trace != null) note("dropped by the host: " + why.label);
+        if (trace != null) {
+            note("dropped by the host: " + why.label);
+        }
         return -2;
     }
 
