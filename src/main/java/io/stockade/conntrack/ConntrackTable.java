@@ -472,6 +472,11 @@ public final class ConntrackTable implements ConnTracker {
         if (ct.isConfirmed()) {
             return;
         }
+        // __nf_conntrack_confirm: REJECT attaches the original's entry to its RST/ICMP reply
+        // (nf_ct_attach, reply direction); only the packet that created the entry confirms it.
+        if (skb.ctinfo >= Conn.IP_CT_IS_REPLY) {
+            return;
+        }
         if ((ct.status & Conn.IPS_DYING) != 0) {
             drop(skb);
             return;

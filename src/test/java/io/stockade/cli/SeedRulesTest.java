@@ -2,6 +2,8 @@ package io.stockade.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.junit.jupiter.api.Test;
+
 import io.stockade.engine.PathResult;
 import io.stockade.host.HostLoader;
 import io.stockade.packet.LinkLayer;
@@ -147,6 +149,39 @@ class SeedRulesTest {
         assertEquals(rule, res.ruleName(), "deciding rule");
         if (verdict.equals("reject")) {
             assertEquals(1, res.emitted, "the REJECT reply left through OUTPUT");
+        }
+    }
+
+    /**
+     * Regression (difftest seed 5 case 3): the RST that REJECT sends carries the SYN's entry in the
+     * reply direction (nf_ct_attach); Linux never confirms an entry through it, so the rejected
+     * SYN leaves no entry and a later ACK is picked up mid-stream (NEW), not INVALID.
+     */
+    @Test
+    void rejectedSynLeavesNoConntrackEntry() throws Exception {
+        Ruleset rs = new Ruleset();
+        new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader("""
+                *filter
+                -A INPUT -m conntrack --ctstate INVALID -j DROP
+                -A INPUT -p tcp -j REJECT --reject-with tcp-reset
+                COMMIT
+                """)), Restore.Options.DEFAULT, new StringBuilder());
+        Offline off = Offline.of(rs, HostLoader.fromConf(HOST));
+        PacketFeeder feeder = new PacketFeeder(off.nf);
+        String[] packets = {
+            "in eth0 tcp 203.0.113.7:54112 > 192.0.2.1:8080 syn",
+            "in eth0 tcp 203.0.113.7:54112 > 192.0.2.1:8080 ack seq 1 ack 1"};
+        long t = 1_000_000_000L;
+        for (String p : packets) {
+            PacketText.Spec spec = PacketText.parse(p);
+            byte[] bytes = spec.build();
+            PathResult res = new PathResult();
+            feeder.run(LinkLayer.LINKTYPE_RAW, MemorySegment.ofArray(bytes), 0, bytes.length, bytes.length,
+                    spec.iface(), false, t, res);
+            t += 1_000_000L;
+            assertEquals("reject", res.verdictName(), p);
+            assertEquals("filter:INPUT:2", res.ruleName(), p);
+            assertEquals(0, off.conntrack.count(), "no confirmed entry after " + p);
         }
     }
 }
