@@ -149,6 +149,10 @@ public final class Netfilter {
     private void input(Skb skb, PathResult res) {
         PacketDescriptor pd = skb.pd;
         skb.addressTypes = host;
+        // ip_rcv_core(): a bad IPv4 header checksum is dropped before PREROUTING (IPSTATS_MIB_CSUMERRORS).
+        if (pd.dropReason == DropReason.NONE && !Checksum.verifyIpv4Header(pd)) {
+            pd.dropReason = DropReason.BAD_IP_CHECKSUM;
+        }
         if (pd.dropReason != DropReason.NONE) {
             malformedDrops[pd.dropReason.ordinal()]++;
             res.malformed = pd.dropReason;

@@ -51,6 +51,21 @@ class PipelineTest {
     }
 
     @Test
+    void badIpv4HeaderChecksumIsDroppedBeforePrerouting() throws Exception {
+        List<String> out = new ArrayList<>();
+        // The raw rule would count the packet if it reached PREROUTING; ip_rcv_core drops it first.
+        Netfilter n = nf("*raw\n-A PREROUTING -j ACCEPT\nCOMMIT", ROUTER, out);
+        byte[] bytes = PacketBuilder.ipv4("192.0.2.9", "192.0.2.1").udp(1, 2).build();
+        bytes[10] ^= 0x5a; // corrupt the header checksum
+        PathResult r = new PathResult();
+        n.receive(Packets.skb(new Skb(), "eth0", bytes), r);
+        assertEquals("drop", r.verdictName());
+        assertEquals(io.stockade.packet.DropReason.BAD_IP_CHECKSUM, r.malformed);
+        assertNull(r.ruleName());
+        assertEquals(1, n.malformedDrops[io.stockade.packet.DropReason.BAD_IP_CHECKSUM.ordinal()]);
+    }
+
+    @Test
     void forwardingDecrementsTtlAndFixesTheChecksum() throws Exception {
         List<String> out = new ArrayList<>();
         Netfilter n = nf("*filter\nCOMMIT", ROUTER + "sysctl net.ipv4.ip_forward=1\n", out);
