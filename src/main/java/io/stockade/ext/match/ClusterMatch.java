@@ -1,5 +1,7 @@
 package io.stockade.ext.match;
 
+import io.stockade.packet.Jhash;
+
 import io.stockade.conntrack.Conn;
 import io.stockade.engine.Matcher;
 import io.stockade.engine.Skb;

@@ -257,32 +257,9 @@ public final class HmarkTarget implements TargetExtension {
                 src = dst;
                 dst = t;
             }
-            int hash = jhash3(src, dst, ports, (int) rnd) ^ (proto & protoMask);
+            int hash = io.stockade.packet.Jhash.threeWords(src, dst, ports, (int) rnd) ^ (proto & protoMask);
             skb.mark = (int) (((hash & 0xffffffffL) * modulus) >>> 32) + (int) offset;
             return Verdict.CONTINUE;
-        }
-
-        /** include/linux/jhash.h: jhash_3words. */
-        static int jhash3(int a, int b, int c, int initval) {
-            int iv = initval + 0xdeadbeef + (3 << 2);
-            a += iv;
-            b += iv;
-            c += iv;
-            c ^= b;
-            c -= Integer.rotateLeft(b, 14);
-            a ^= c;
-            a -= Integer.rotateLeft(c, 11);
-            b ^= a;
-            b -= Integer.rotateLeft(a, 25);
-            c ^= b;
-            c -= Integer.rotateLeft(b, 16);
-            a ^= c;
-            a -= Integer.rotateLeft(c, 4);
-            b ^= a;
-            b -= Integer.rotateLeft(a, 14);
-            c ^= b;
-            c -= Integer.rotateLeft(b, 24);
-            return c;
         }
 
         @Override

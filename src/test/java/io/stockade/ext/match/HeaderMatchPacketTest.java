@@ -1,5 +1,7 @@
 package io.stockade.ext.match;
 
+import io.stockade.packet.Jhash;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
