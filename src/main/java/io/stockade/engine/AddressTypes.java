@@ -62,6 +62,25 @@ public interface AddressTypes {
         return false;
     }
 
+    /**
+     * MASQUERADE's new source: IPv4 {@code inet_select_addr(dev, nexthop, RT_SCOPE_UNIVERSE)}
+     * (the primary address of {@code dev} whose subnet holds the next hop towards {@code (hi, lo)},
+     * else its first primary address of universe scope); IPv6 {@code ipv6_dev_get_saddr}
+     * restricted to {@code dev}. Written to {@code out}; false when {@code dev} has none.
+     */
+    default boolean masqueradeSource(int ipVersion, String dev, long hi, long lo, long[] out) {
+        return false;
+    }
+
+    /**
+     * REDIRECT's new destination in PREROUTING: the first primary IPv4 address of {@code dev};
+     * IPv6: the first usable address of {@code dev} (of link scope when {@code (hi, lo)} is
+     * link-local). Written to {@code out}; false when {@code dev} has none.
+     */
+    default boolean redirectDestination(int ipVersion, String dev, long hi, long lo, long[] out) {
+        return false;
+    }
+
     /** Nothing is known: no local addresses, no routes. */
     AddressTypes NONE = new AddressTypes() {
         @Override

@@ -44,6 +44,12 @@ public final class Host implements HostModel {
     private final String[] aDev;
     private final int[] aVersion;
     private final long[] aHi, aLo;
+    private final int[] aLen;
+    /** IPv4 addresses the kernel would hold as IFA_F_SECONDARY (same subnet as an earlier primary on the device). */
+    private final boolean[] aSecondary;
+    /** Next hop of each route (its gateway), and whether it has one. */
+    private final long[] rGwHi, rGwLo;
+    private final boolean[] rHasGw;
     private final String[] ifName;
     private final boolean[] ifLoopback;
 
@@ -55,6 +61,7 @@ public final class Host implements HostModel {
         rVersion = new int[n]; rTable = new int[n]; rType = new int[n]; rLen = new int[n]; rMetric = new int[n];
         rMtu = new int[n]; rHi = new long[n]; rLo = new long[n]; rMaskHi = new long[n]; rMaskLo = new long[n];
         rDev = new String[n];
+        rGwHi = new long[n]; rGwLo = new long[n]; rHasGw = new boolean[n];
         for (int i = 0; i < n; i++) {
             Route r = routes.get(i);
             rVersion[i] = r.version();
@@ -67,6 +74,11 @@ public final class Host implements HostModel {
             rMaskHi[i] = Addresses.maskHi(r.version(), r.dst().length());
             rMaskLo[i] = Addresses.maskLo(r.version(), r.dst().length());
             rDev[i] = r.dev() == null ? "" : r.dev();
+            if (r.gateway() != null) {
+                rHasGw[i] = true;
+                rGwHi[i] = r.gateway().hi();
+                rGwLo[i] = r.gateway().lo();
+            }
             int mtu = r.mtu();
             if (mtu == 0) {
                 Iface f = iface(r.dev());
@@ -96,6 +108,22 @@ public final class Host implements HostModel {
             aVersion[i] = addrs.get(i).version();
             aHi[i] = addrs.get(i).hi();
             aLo[i] = addrs.get(i).lo();
+        }
+        aLen = new int[addrs.size()];
+        aSecondary = new boolean[addrs.size()];
+        for (int i = 0; i < addrs.size(); i++) {
+            aLen[i] = addrs.get(i).length();
+            if (aVersion[i] != 4) {
+                continue;
+            }
+            long mask = Addresses.maskLo(4, aLen[i]);
+            for (int k = 0; k < i; k++) {
+                if (aVersion[k] == 4 && !aSecondary[k] && aDev[k].equals(aDev[i]) && aLen[k] == aLen[i]
+                        && (aLo[k] & mask) == (aLo[i] & mask)) {
+                    aSecondary[i] = true;
+                    break;
+                }
+            }
         }
     }
 
@@ -237,6 +265,86 @@ public final class Host implements HostModel {
             }
         }
         if (fallback < 0) {
+            return false;
+        }
+        out[0] = aHi[fallback];
+        out[1] = aLo[fallback];
+        return true;
+    }
+
+    /**
+     * inet_select_addr(dev, rt_nexthop(route, dst), RT_SCOPE_UNIVERSE) for IPv4; for IPv6 an
+     * address of {@code dev}, preferring the destination's scope (link-local or not).
+     * LINUX-DIFF: IPv6 does not apply the rest of RFC 6724 (deprecated, temporary, labels).
+     */
+    @Override
+    public boolean masqueradeSource(int ipVersion, String dev, long hi, long lo, long[] out) {
+        if (ipVersion == 6) {
+            return devAddress6(dev, (hi >>> 54) == 0x3fa, out);
+        }
+        long nh = lo;
+        int r = lookup(4, hi, lo);
+        if (r >= 0 && rHasGw[r]) {
+            nh = rGwLo[r];
+        }
+        int first = -1;
+        for (int i = 0; i < aVersion.length; i++) {
+            if (aVersion[i] != 4 || aSecondary[i] || !aDev[i].equals(dev) || (aLo[i] >>> 24) == 127) {
+                continue; // secondaries and host-scope (127/8) addresses are skipped
+            }
+            long mask = Addresses.maskLo(4, aLen[i]);
+            if ((aLo[i] & mask) == (nh & mask)) {
+                first = i;
+                break;
+            }
+            if (first < 0) {
+                first = i;
+            }
+        }
+        if (first < 0) {
+            return false;
+        }
+        out[0] = 0;
+        out[1] = aLo[first];
+        return true;
+    }
+
+    /**
+     * nf_nat_redirect_ipv4: the input device's first primary address ({@code ifa_list}); IPv6:
+     * its first global address, or (for a link-local destination) its first link-local one.
+     */
+    @Override
+    public boolean redirectDestination(int ipVersion, String dev, long hi, long lo, long[] out) {
+        if (ipVersion == 6) {
+            return devAddress6(dev, (hi >>> 54) == 0x3fa, out);
+        }
+        for (int i = 0; i < aVersion.length; i++) {
+            if (aVersion[i] == 4 && !aSecondary[i] && aDev[i].equals(dev)) {
+                out[0] = 0;
+                out[1] = aLo[i];
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An IPv6 address of dev, of the wanted scope if it has one (link-local wanted or not), else any. */
+    private boolean devAddress6(String dev, boolean linkLocal, long[] out) {
+        int fallback = -1;
+        for (int i = 0; i < aVersion.length; i++) {
+            if (aVersion[i] != 6 || !aDev[i].equals(dev)) {
+                continue;
+            }
+            if (((aHi[i] >>> 54) == 0x3fa) == linkLocal) {
+                out[0] = aHi[i];
+                out[1] = aLo[i];
+                return true;
+            }
+            if (fallback < 0) {
+                fallback = i;
+            }
+        }
+        if (fallback < 0 || linkLocal) {
             return false;
         }
         out[0] = aHi[fallback];

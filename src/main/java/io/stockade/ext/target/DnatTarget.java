@@ -1,5 +1,9 @@
 package io.stockade.ext.target;
 
+import io.stockade.engine.Emitter;
+import io.stockade.engine.Skb;
+import io.stockade.engine.TargetAction;
+import io.stockade.nat.NatActions;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.Hook;
 import io.stockade.rules.Option;
@@ -61,7 +65,16 @@ public final class DnatTarget implements TargetExtension {
     }
 
     /** The parsed target: the range and the NF_NAT_RANGE_* flags, for the NAT layer. */
-    public record Spec(NatRange range, boolean random, boolean persistent) implements TargetSpec {
+    public record Spec(NatRange range, boolean random, boolean persistent) implements TargetSpec, TargetAction {
+        /** xt_dnat_target_v2: nf_nat_setup_info(ct, range, NF_NAT_MANIP_DST). */
+        @Override
+        public int execute(Skb skb, Emitter emitter) {
+            NatRange r = range;
+            return NatActions.snatDnat(skb, false,
+                    NatActions.flags(r.hasAddress(), r.hasPorts(), r.basePort(), random, persistent, false),
+                    r.minHi(), r.minLo(), r.maxHi(), r.maxLo(), r.minPort(), r.maxPort(), r.basePort());
+        }
+
         @Override
         public String name() {
             return "DNAT";

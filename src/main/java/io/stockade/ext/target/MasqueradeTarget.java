@@ -1,5 +1,9 @@
 package io.stockade.ext.target;
 
+import io.stockade.engine.Emitter;
+import io.stockade.engine.Skb;
+import io.stockade.engine.TargetAction;
+import io.stockade.nat.NatActions;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.Hook;
 import io.stockade.rules.Option;
@@ -56,7 +60,15 @@ public final class MasqueradeTarget implements TargetExtension {
     }
 
     /** The parsed target; {@code ports} is null without {@code --to-ports}. */
-    public record Spec(NatRange ports, boolean random, boolean randomFully) implements TargetSpec {
+    public record Spec(NatRange ports, boolean random, boolean randomFully) implements TargetSpec, TargetAction {
+        /** masquerade_tg / masquerade_tg6: nf_nat_masquerade_ipv4/ipv6 with the output interface. */
+        @Override
+        public int execute(Skb skb, Emitter emitter) {
+            boolean p = ports != null;
+            return NatActions.masquerade(skb, NatActions.flags(false, p, 0, random, false, randomFully),
+                    p ? ports.minPort() : 0, p ? ports.maxPort() : 0);
+        }
+
         @Override
         public String name() {
             return "MASQUERADE";

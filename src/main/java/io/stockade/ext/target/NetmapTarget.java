@@ -1,6 +1,10 @@
 package io.stockade.ext.target;
 
 import io.stockade.packet.IpText;
+import io.stockade.engine.Emitter;
+import io.stockade.engine.Skb;
+import io.stockade.engine.TargetAction;
+import io.stockade.nat.NatActions;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.Family;
 import io.stockade.rules.Hook;
@@ -89,7 +93,14 @@ public final class NetmapTarget implements TargetExtension {
     }
 
     /** The parsed target: the range {@code [network, broadcast]} of the mapped prefix. */
-    public record Spec(NatRange range) implements TargetSpec {
+    public record Spec(NatRange range) implements TargetSpec, TargetAction {
+        /** netmap_tg4 / netmap_tg6: 1:1 prefix mapping, then nf_nat_setup_info for the hook's manip. */
+        @Override
+        public int execute(Skb skb, Emitter emitter) {
+            NatRange r = range;
+            return NatActions.netmap(skb, 0, r.minHi(), r.minLo(), r.maxHi(), r.maxLo(), 0, 0);
+        }
+
         @Override
         public String name() {
             return "NETMAP";

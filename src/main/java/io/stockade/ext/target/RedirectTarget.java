@@ -1,5 +1,9 @@
 package io.stockade.ext.target;
 
+import io.stockade.engine.Emitter;
+import io.stockade.engine.Skb;
+import io.stockade.engine.TargetAction;
+import io.stockade.nat.NatActions;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.Hook;
 import io.stockade.rules.Option;
@@ -55,7 +59,15 @@ public final class RedirectTarget implements TargetExtension {
     }
 
     /** The parsed target; {@code ports} is null without {@code --to-ports}. */
-    public record Spec(NatRange ports, boolean random) implements TargetSpec {
+    public record Spec(NatRange ports, boolean random) implements TargetSpec, TargetAction {
+        /** redirect_tg4 / redirect_tg6: nf_nat_redirect_ipv4/ipv6. */
+        @Override
+        public int execute(Skb skb, Emitter emitter) {
+            boolean p = ports != null;
+            return NatActions.redirect(skb, NatActions.flags(false, p, 0, random, false, false),
+                    p ? ports.minPort() : 0, p ? ports.maxPort() : 0);
+        }
+
         @Override
         public String name() {
             return "REDIRECT";

@@ -1,5 +1,9 @@
 package io.stockade.ext.target;
 
+import io.stockade.engine.Emitter;
+import io.stockade.engine.Skb;
+import io.stockade.engine.TargetAction;
+import io.stockade.nat.NatActions;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.Hook;
 import io.stockade.rules.Option;
@@ -63,7 +67,16 @@ public final class SnatTarget implements TargetExtension {
     }
 
     /** The parsed target: the range and the NF_NAT_RANGE_* flags, for the NAT layer. */
-    public record Spec(NatRange range, boolean random, boolean persistent, boolean randomFully) implements TargetSpec {
+    public record Spec(NatRange range, boolean random, boolean persistent, boolean randomFully) implements TargetSpec, TargetAction {
+        /** xt_snat_target_v2: nf_nat_setup_info(ct, range, NF_NAT_MANIP_SRC). */
+        @Override
+        public int execute(Skb skb, Emitter emitter) {
+            NatRange r = range;
+            return NatActions.snatDnat(skb, true,
+                    NatActions.flags(r.hasAddress(), r.hasPorts(), r.basePort(), random, persistent, randomFully),
+                    r.minHi(), r.minLo(), r.maxHi(), r.maxLo(), r.minPort(), r.maxPort(), r.basePort());
+        }
+
         @Override
         public String name() {
             return "SNAT";
