@@ -268,13 +268,42 @@ public final class Netfilter {
             return;
         }
         if (!track(skb, res)
-                || !table(rs, v, TableKind.MANGLE, Hook.OUTPUT, skb, res)
-                || !nat(rs, v, Hook.OUTPUT, skb, res, false)
+                || !table(rs, v, TableKind.MANGLE, Hook.OUTPUT, skb, res)) {
+            return;
+        }
+        long dstHi = pd.dstHi;
+        long dstLo = pd.dstLo;
+        if (!nat(rs, v, Hook.OUTPUT, skb, res, false)
+                || ((pd.dstHi != dstHi || pd.dstLo != dstLo) && !rerouteOutput(skb, res))
                 || !table(rs, v, TableKind.FILTER, Hook.OUTPUT, skb, res)
                 || !table(rs, v, TableKind.SECURITY, Hook.OUTPUT, skb, res)) {
             return;
         }
         postrouting(rs, v, skb, res);
+    }
+
+    /**
+     * nf_nat_ipv4_local_fn / nf_nat_ipv6_local_fn: DNAT or REDIRECT in nat OUTPUT moved the
+     * destination, so the packet is routed again (ip_route_me_harder); @return false if dropped
+     */
+    private boolean rerouteOutput(Skb skb, PathResult res) {
+        PacketDescriptor pd = skb.pd;
+        int r = host.lookup(pd.ipVersion, pd.dstHi, pd.dstLo);
+        if (r < 0) {
+            hostDrop(res, EngineDrop.NO_ROUTE);
+            return false;
+        }
+        int type = host.type(r);
+        if (type == AddressTypes.BLACKHOLE || type == AddressTypes.UNREACHABLE || type == AddressTypes.PROHIBIT) {
+            hostDrop(res, EngineDrop.REJECT_ROUTE);
+            return false;
+        }
+        String out = type == AddressTypes.LOCAL ? "lo" : host.device(r);
+        skb.outIface = out;
+        skb.routeMtu = host.mtu(r);
+        res.out = out;
+        if (trace != null) note("nat: destination changed, rerouted via " + out);
+        return true;
     }
 
     private void postrouting(CompiledRuleset rs, int v, Skb skb, PathResult res) {

@@ -77,6 +77,20 @@ final class Gateway {
         return r.verdictName();
     }
 
+    /** Sends a locally generated packet (OUTPUT path); returns the verdict name. */
+    String send(PacketBuilder b) {
+        byte[] ip = b.build();
+        Skb skb = new Skb();
+        MemorySegment seg = Arena.ofAuto().allocate(ip.length);
+        MemorySegment.copy(MemorySegment.ofArray(ip), 0, seg, 0, ip.length);
+        parser.parse(skb.pd, seg, 0, ip.length);
+        now += 1_000_000;
+        skb.timeNanos = now;
+        PathResult r = new PathResult();
+        nf.send(skb, r);
+        return r.verdictName();
+    }
+
     String receive(String iface, PacketBuilder b) {
         return receive(iface, b.build());
     }
