@@ -188,4 +188,35 @@ class NatTargetsTest {
         assertEquals("accept", g.send(udp4("198.51.100.2", 4000, "203.0.113.80", 53, 64)));
         g.expectOut("eth0", udp4("198.51.100.2", 4000, "192.168.0.9", 5353, 64));
     }
+
+    @Test
+    void icmpv6ErrorForAMasqueradedFlowReachesTheLanHost() throws Exception {
+        Gateway g = new Gateway("", RULES6, HOST6);
+        String server = "2001:db8:2::80";
+        assertEquals("accept", g.receive("eth0", tcp6("fd00:1::10", 40000, server, 443, 64, SYN, 1, 0)));
+        g.expectOut("ppp0", tcp6("2001:db8:1::2", 40000, server, 443, 63, SYN, 1, 0));
+        byte[] quoted = tcp6("2001:db8:1::2", 40000, server, 443, 60, SYN, 1, 0).build();
+        assertEquals("accept", g.receive("ppp0", PacketBuilder.ipv6(server, "2001:db8:1::2").ttl(50).icmp(1, 4)
+                .quote(quoted)));
+        byte[] inner = tcp6("fd00:1::10", 40000, server, 443, 60, SYN, 1, 0).build();
+        g.expectOut("eth0", PacketBuilder.ipv6(server, "fd00:1::10").ttl(49).icmp(1, 4).quote(inner));
+    }
+
+    @Test
+    void redirectWithoutAnAddressOnTheInInterfaceDrops() throws Exception {
+        String host = """
+                iface eth0
+                iface ppp0 198.51.100.2/24
+                route default via 198.51.100.1 dev ppp0
+                route 192.168.0.0/24 dev eth0
+                sysctl net.ipv4.ip_forward=1
+                """;
+        Gateway g = new Gateway("*nat\n-A PREROUTING -i eth0 -p tcp -j REDIRECT\nCOMMIT\n", "", host);
+        assertEquals("drop", g.receive("eth0", PacketBuilder.ipv4("192.168.0.10", "203.0.113.1").tcp(1000, 80)
+                .flags(SYN)));
+        g.expectNothing();
+        Gateway plain = new Gateway("*nat\n-A PREROUTING -i eth0 -p tcp -j ACCEPT\nCOMMIT\n", "", host);
+        assertEquals("accept", plain.receive("eth0", PacketBuilder.ipv4("192.168.0.10", "203.0.113.1").tcp(1000, 80)
+                .flags(SYN)), "the same packet without REDIRECT is forwarded");
+    }
 }
