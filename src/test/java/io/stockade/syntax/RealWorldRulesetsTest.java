@@ -66,6 +66,14 @@ class RealWorldRulesetsTest {
         if (err.matches("(?s).*Set \\S+ doesn't exist\\..*")) {
             return "names an ipset that is not loaded";
         }
+        // -m time --days is the iptables 1.3 spelling of --weekdays; 1.8.9 says: unknown option "--days".
+        if (err.contains("unknown option \"--days\"") && text.contains("-m time")) {
+            return "the pre-1.4 time option --days (real iptables 1.8.9: unknown option \"--days\")";
+        }
+        // The Iptables_Semantics parser test deliberately carries an option no module has.
+        if (err.contains("unknown option \"--something-else\"")) {
+            return "a deliberately bogus option (--something-else) from a parser test";
+        }
         return null;
     }
 
@@ -102,11 +110,14 @@ class RealWorldRulesetsTest {
             Harness h = new Harness();
             String err = h.restore(f, text, Restore.Options.DEFAULT);
             if (err != null) {
+                if (BROKEN.containsKey(rel) || brokenReason(text, err) != null) {
+                    continue;
+                }
                 String why = missingModule(err);
                 if (why != null) {
                     pending++;
                     missing.merge(why, 1, Integer::sum);
-                } else if (!BROKEN.containsKey(rel) && brokenReason(text, err) == null) {
+                } else {
                     problems.add(rel + ": " + err.replace('\n', ' '));
                 }
                 continue;
@@ -132,6 +143,8 @@ class RealWorldRulesetsTest {
         missing.forEach((k, v) -> System.out.println("  missing " + k + ": " + v + " files"));
         problems.forEach(s -> System.out.println("  PROBLEM " + s));
         assertEquals(List.of(), problems);
+        // Every module the corpus uses exists now: nothing may wait for one any more.
+        assertEquals(Map.of(), missing, "files waiting for a module");
         assertTrue(loaded >= MIN_LOADED, loaded + " files loaded, expected at least " + MIN_LOADED);
     }
 
