@@ -142,6 +142,9 @@ final class RejectV4 {
         b[21] = (byte) code;
         Put.put16(b, 22, 0);
         Put.put32(b, 24, 0);
+        // LINUX-DIFF: a locally generated TCP/UDP packet is still CHECKSUM_PARTIAL in OUTPUT on
+        // Linux, so an ICMP error about it quotes the pseudo-header-only checksum; Stockade's
+        // generated packets carry their full checksum, and the quote shows that one.
         MemorySegment.copy(in, ValueLayout.JAVA_BYTE, base, b, 28, quote);
         Put.put16(b, 22, Checksum.finish(Checksum.sum(skb.scratch, 20, len - 20, 0)));
         emitter.emitPacket(4, skb.scratch, len, skb);
