@@ -1,6 +1,7 @@
 package io.stockade.nat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stockade.conntrack.ConntrackTable;
 import io.stockade.engine.CompiledRuleset;
@@ -82,7 +83,9 @@ class NatAllocationTest {
             }
             long allocated = tmx.getCurrentThreadAllocatedBytes() - before;
             if (round == 2) {
-                assertEquals(0, allocated, "bytes allocated by 40000 packets of bound NAT flows");
+                // One allocation per packet would be >= 640 000 bytes; the JVM's own bookkeeping
+                // (deoptimisation, counters) may show up as a few bytes.
+                assertTrue(allocated < 4096, "allocated " + allocated + " bytes for 40000 packets of bound NAT flows");
             }
         }
         assertEquals(3 * 40_000, accepted, "every packet forwarded");
