@@ -189,7 +189,7 @@ final class TraceCommand {
     /** The verdict fields shared by trace --json and replay --verdicts. */
     static void appendResult(StringBuilder b, PathResult res) {
         b.append(",\"verdict\":\"").append(res.verdictName()).append('"');
-        b.append(",\"path\":").append(res.path == null ? "null" : "\"" + res.path.name() + "\"");
+        b.append(",\"path\":").append(res.defragHeld ? "\"defrag\"" : res.path == null ? "null" : "\"" + res.path.name() + "\"");
         b.append(",\"out\":");
         if (res.out.isEmpty() || res.path == io.stockade.rules.Hook.INPUT) {
             b.append("null");

@@ -95,7 +95,8 @@ public final class ConntrackTable implements ConnTracker {
             return;
         }
         // get_l4proto: later fragments carry no transport header.
-        // LINUX-DIFF: no nf_defrag before conntrack; a first fragment is tracked by its own headers.
+        // Netfilter's defrag (nf_defrag_ipv4/6) reassembles before this hook; a fragment only
+        // reaches here when defrag is bypassed (no packet decoder), as with nf_defrag unloaded.
         if (pd.fragOffset != 0) {
             invalid(skb, CtStats.FRAGMENT);
             return;

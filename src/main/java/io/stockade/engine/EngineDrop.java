@@ -30,7 +30,9 @@ public enum EngineDrop {
     /** NAT refused the packet (no free tuple for a new connection, an untranslatable ICMP error). */
     NAT("nat-drop"),
     /** Larger than the route MTU with DF set (the kernel answers with ICMP fragmentation-needed). */
-    FRAG_NEEDED("frag-needed");
+    FRAG_NEEDED("frag-needed"),
+    /** Fragment reassembly before conntrack (nf_defrag) failed: overlap, duplicate, bad length, expiry or memory limit. */
+    REASM_FAILED("reassembly-failed");
 
     /** Stable name for counters and JSON. */
     public final String label;

@@ -1,6 +1,8 @@
 package io.stockade.engine;
 
 import io.stockade.conntrack.Conn;
+import io.stockade.defrag.Fragmenter;
+import io.stockade.defrag.Reassembler;
 import io.stockade.nat.NatBinding;
 import io.stockade.nat.NatRewrite;
 import io.stockade.packet.Checksum;
@@ -24,6 +26,11 @@ import java.lang.foreign.ValueLayout;
  *            OUTPUT  raw conntrack mangle nat filter security → POSTROUTING
  * POSTROUTING: mangle nat(100) confirm → transmitted (to lo: received again on lo, then INPUT)
  * </pre>
+ * With conntrack in use, fragments are reassembled first, at PREROUTING and OUTPUT priority −400
+ * (nf_defrag_ipv4/ipv6, {@link Reassembler}): a fragment that does not complete its datagram is
+ * held (outcome STOLEN, {@code PathResult.defragHeld}) and no table sees it; the completed datagram
+ * traverses the tables once and, when transmitted, is cut again to the smaller of the route MTU
+ * and the largest fragment received ({@link Fragmenter}), each piece reported to the tap.
  * The nat table is only consulted for a connection's first packet (ctinfo NEW or RELATED and no
  * binding yet for that direction — and never for untracked packets), as nf_nat_inet_fn does.
  * Packets the targets emit (REJECT replies) are treated as locally generated: after the current
@@ -70,6 +77,8 @@ public final class Netfilter {
     private final int[] pendingCtinfo = new int[MAX_PENDING];
     private int pendingCount;
     private final Skb gen = new Skb();
+    private final Reassembler defrag = new Reassembler();
+    private final Fragmenter fragmenter = new Fragmenter();
     private final PathResult genResult = new PathResult();
     private final Emitter emitter = new Emitter() {
         @Override
@@ -162,10 +171,13 @@ public final class Netfilter {
             }
             return;
         }
-        CompiledRuleset rs = rules;
-        int v = pd.ipVersion;
         skb.outIface = "";
         skb.hook = Hook.PREROUTING;
+        if (!defrag(skb, res, DEFRAG_USER_IN)) {
+            return;
+        }
+        CompiledRuleset rs = rules;
+        int v = pd.ipVersion;
         if (!table(rs, v, TableKind.RAW, Hook.PREROUTING, skb, res)) {
             return;
         }
@@ -219,7 +231,9 @@ public final class Netfilter {
             return;
         }
         int len = pd.ipTotalLength > 0 ? pd.ipTotalLength : pd.length;
-        if (mtu > 0 && len > mtu && (v == 6 || pd.dontFragment)) {
+        // ip_exceeds_mtu / ip6_pkt_too_big: a reassembled packet is too big when its largest fragment was.
+        int fm = skb.fragMaxSize;
+        if (mtu > 0 && (fm > 0 ? fm > mtu && (v == 6 || pd.dontFragment) : len > mtu && (v == 6 || pd.dontFragment))) {
             hostDrop(res, EngineDrop.FRAG_NEEDED);
             return;
         }
@@ -264,6 +278,9 @@ public final class Netfilter {
         }
         CompiledRuleset rs = rules;
         skb.hook = Hook.OUTPUT;
+        if (!defrag(skb, res, DEFRAG_USER_OUT)) {
+            return;
+        }
         if (!table(rs, v, TableKind.RAW, Hook.OUTPUT, skb, res)) {
             return;
         }
@@ -317,7 +334,11 @@ public final class Netfilter {
         }
         res.outcome = PathResult.ACCEPTED;
         String out = skb.outIface;
-        tap.packetOut(skb, out, generatedNow);
+        if (skb.fragMaxSize > 0 && !host.isLoopback(out)) {
+            refragment(skb, out);
+        } else {
+            tap.packetOut(skb, out, generatedNow);
+        }
         if (host.isLoopback(out)) {
             // loopback_xmit → netif_rx: received again on lo with its route and conntrack entry kept.
             if (trace != null) {
@@ -338,6 +359,69 @@ public final class Netfilter {
             localIn(rs, v, skb, res);
             res.path = path;
         }
+    }
+
+    // ---------------------------------------------------------------- defrag
+
+    private static final int DEFRAG_USER_IN = 1;
+    private static final int DEFRAG_USER_OUT = 2;
+
+    /**
+     * nf_defrag_ipv4/ipv6 at priority −400, only with conntrack in use (the kernel defrags even
+     * traffic raw then NOTRACKs, since defrag runs first). Not a fragment: nothing happens.
+     * @return false when the packet was held or dropped
+     */
+    private boolean defrag(Skb skb, PathResult res, int user) {
+        PacketDescriptor pd = skb.pd;
+        if (!pd.isFragment || conntrack == ConnTracker.NONE || decoder == null || skb.conn != null) {
+            return true;
+        }
+        int r = defrag.offer(pd, skb.timeNanos, user + (skb.ctZone << 2));
+        if (r == Reassembler.PASS) {
+            return true;
+        }
+        if (r == Reassembler.HELD) {
+            res.outcome = PathResult.STOLEN;
+            res.defragHeld = true;
+            note("defrag: fragment held");
+            return false;
+        }
+        if (r == Reassembler.DROPPED) {
+            hostDrop(res, EngineDrop.REASM_FAILED);
+            return false;
+        }
+        if (!decoder.decode(pd, defrag.out(), defrag.outLength())) {
+            malformedDrops[pd.dropReason.ordinal()]++;
+            res.malformed = pd.dropReason;
+            res.outcome = PathResult.DROPPED;
+            return false;
+        }
+        skb.fragMaxSize = defrag.maxFragSize();
+        skb.fragUnfragLength = defrag.outUnfragLength();
+        skb.fragId = defrag.outId();
+        note("defrag: datagram reassembled");
+        return true;
+    }
+
+    /** ip_do_fragment / ip6_fragment for a reassembled packet: each piece goes to the tap, then the descriptor is restored. */
+    private void refragment(Skb skb, String out) {
+        PacketDescriptor pd = skb.pd;
+        MemorySegment whole = pd.data;
+        long base = pd.base;
+        int len = pd.ipTotalLength;
+        int mtu = skb.routeMtu > 0 ? Math.min(skb.routeMtu, skb.fragMaxSize) : skb.fragMaxSize;
+        if (base != 0 || (pd.ipVersion == 4 ? len <= mtu : len <= mtu)) {
+            tap.packetOut(skb, out, generatedNow);
+            return;
+        }
+        int n = fragmenter.start(whole, len, pd.ipVersion, mtu, skb.fragUnfragLength, skb.fragId);
+        for (int i = 0; i < n; i++) {
+            int fl = fragmenter.build(i);
+            if (decoder.decode(pd, fragmenter.out(), fl)) {
+                tap.packetOut(skb, out, generatedNow);
+            }
+        }
+        decoder.decode(pd, whole, len);
     }
 
     // ---------------------------------------------------------------- routing

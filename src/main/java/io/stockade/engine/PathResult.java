@@ -35,6 +35,8 @@ public final class PathResult {
     public DropReason malformed = DropReason.NONE;
     /** Number of packets the host generated for this one (REJECT replies), after rate limits. */
     public int emitted;
+    /** True when defrag held this fragment (outcome STOLEN): no table saw it yet. */
+    public boolean defragHeld;
 
     public void reset() {
         outcome = ACCEPTED;
@@ -47,6 +49,7 @@ public final class PathResult {
         engineDrop = null;
         malformed = DropReason.NONE;
         emitted = 0;
+        defragHeld = false;
     }
 
     /** "accept", "drop", "reject", "queue" or "stolen". */

@@ -45,6 +45,11 @@ public final class Skb {
     public AddressTypes addressTypes = AddressTypes.NONE;
     /** MTU of the route the packet takes (set by the engine's routing step; 0 before routing). */
     public int routeMtu;
+    /** Largest received fragment's IP length when this packet was reassembled by defrag (IPCB frag_max_size), else 0. */
+    public int fragMaxSize;
+    /** For a reassembled IPv6 packet: length of its unfragmentable part, and the fragment identification. */
+    public int fragUnfragLength;
+    public int fragId;
 
     /** Traffic-control priority ({@code skb->priority}), set by CLASSIFY. */
     public int priority;
@@ -92,6 +97,9 @@ public final class Skb {
         ctStateBits = 0;
         ctDrop = false;
         routeMtu = 0;
+        fragMaxSize = 0;
+        fragUnfragLength = 0;
+        fragId = 0;
         priority = 0;
         trace = false;
         secmark = 0;
