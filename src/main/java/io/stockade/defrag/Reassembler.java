@@ -29,6 +29,9 @@ import java.lang.foreign.ValueLayout;
  * (nf_conntrack_frag6_timeout) after its first fragment, on packet time and silently (conntrack's
  * defrag users send no ICMP time exceeded). Bounded: {@link #MAX_QUEUES} queues and
  * {@link #HIGH_THRESH} bytes held (ipfrag_high_thresh); beyond, new fragments are dropped.
+ *
+ * <p>LINUX-DIFF: the queue count and {@link #MAX_RUNS} bounds are Stockade's (Linux is bounded by
+ * memory only); timeouts are the kernel defaults, not read from sysctls.
  */
 public final class Reassembler {
     public static final int PASS = 0;
