@@ -219,4 +219,22 @@ class NatTargetsTest {
         assertEquals("accept", plain.receive("eth0", PacketBuilder.ipv4("192.168.0.10", "203.0.113.1").tcp(1000, 80)
                 .flags(SYN)), "the same packet without REDIRECT is forwarded");
     }
+
+    @Test
+    void dnatShiftedPortRangeKeepsTheOffset() throws Exception {
+        String rules = """
+                *nat
+                -A PREROUTING -i ppp0 -p tcp --dport 1000:1099 -j DNAT --to-destination 192.168.0.5:10000-10099/1000
+                COMMIT
+                """;
+        Gateway g = new Gateway(rules, "", HOST6);
+        String client = "203.0.113.9";
+        // NF_NAT_RANGE_PROTO_OFFSET: port = min + (dport - base) % size = 10000 + 5.
+        assertEquals("accept", g.receive("ppp0", PacketBuilder.ipv4(client, "198.51.100.2").id(3).tcp(40000, 1005)
+                .flags(SYN)));
+        g.expectOut("eth0", PacketBuilder.ipv4(client, "192.168.0.5").ttl(63).id(3).tcp(40000, 10005).flags(SYN));
+        assertEquals("accept", g.receive("ppp0", PacketBuilder.ipv4(client, "198.51.100.2").id(3).tcp(40000, 1099)
+                .flags(SYN)));
+        g.expectOut("eth0", PacketBuilder.ipv4(client, "192.168.0.5").ttl(63).id(3).tcp(40000, 10099).flags(SYN));
+    }
 }
