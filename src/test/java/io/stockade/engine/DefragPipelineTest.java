@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /** nf_defrag before raw/conntrack: held fragments, one traversal of the datagram, re-fragmentation on output. */
 class DefragPipelineTest {
     private static final String ROUTER = """
-            iface eth0 192.0.2.1/24
-            iface eth1 10.0.0.1/24 mtu 1400
+            iface eth0 192.0.2.1/24 2001:db8::1/64
+            iface eth1 10.0.0.1/24 2001:db8:1::1/64 mtu 1400
             sysctl net.ipv4.ip_forward=1
             sysctl net.ipv6.conf.all.forwarding=1
             """;
@@ -89,6 +89,12 @@ class DefragPipelineTest {
     void forwardedIpv4UdpDatagramIsSeenOnceAndLeavesAsFragments() throws Exception {
         forwardsOnceAndRefragments(Family.IPV4,
                 PacketBuilder.ipv4("192.0.2.9", "10.0.0.7").id(77).udp(5000, 53).payload(2900));
+    }
+
+    @Test
+    void forwardedIpv6UdpDatagramIsSeenOnceAndLeavesAsFragments() throws Exception {
+        forwardsOnceAndRefragments(Family.IPV6,
+                PacketBuilder.ipv6("2001:db8::9", "2001:db8:1::7").id(0x4711).udp(5000, 53).payload(2900));
     }
 
     @Test
