@@ -3,6 +3,7 @@ package io.stockade.nat;
 import io.stockade.conntrack.Conn;
 import io.stockade.conntrack.ConntrackTable;
 import io.stockade.conntrack.IcmpTracker;
+import io.stockade.packet.Jhash;
 import io.stockade.rules.Hook;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -283,8 +284,8 @@ public final class NatBinding {
         int[] maxw = v4 ? new int[] {(int) maxLo} : new int[] {word(maxHi, maxLo, 0), word(maxHi, maxLo, 1),
             word(maxHi, maxLo, 2), word(maxHi, maxLo, 3)};
         boolean persistent = (flags & RANGE_PERSISTENT) != 0;
-        int j = NatJhash.fourWords(NatJhash.le(sw[0]), NatJhash.le(sw[1]), NatJhash.le(sw[2]), NatJhash.le(sw[3]),
-                persistent ? 0 : NatJhash.le(dw[max]) ^ t.zone);
+        int j = Jhash.fourWords(Jhash.le(sw[0]), Jhash.le(sw[1]), Jhash.le(sw[2]), Jhash.le(sw[3]),
+                persistent ? 0 : Jhash.le(dw[max]) ^ t.zone);
         int[] var = src ? sw : dw;
         boolean full = false;
         for (int i = 0; i <= max; i++) {
@@ -297,12 +298,12 @@ public final class NatBinding {
                 minip = 0;
                 dist = ~0;
             }
-            var[i] = minip + NatJhash.scale(j, dist);
+            var[i] = minip + Jhash.scale(j, dist);
             if (var[i] != maxw[i]) {
                 full = true;
             }
             if (!persistent) {
-                j ^= NatJhash.le(dw[i]);
+                j ^= Jhash.le(dw[i]);
             }
         }
         long hi = v4 ? 0 : ((long) var[0] << 32) | (var[1] & 0xffffffffL);
