@@ -11,7 +11,8 @@ import java.util.Map;
  * label, same protocol) are the packet forwarded; everything else is emitted by the gateway.
  * <p>
  * Normalisation (fields the kernel chooses freely, so both sides are compared with them zeroed):
- * the IPv4 ID and header checksum, and the IPv6 flow label, of <em>emitted</em> packets.
+ * the IPv4 ID and header checksum, and the IPv6 flow label, of <em>emitted</em> packets; the
+ * IPv6 fragment id of forwarded fragments (re-fragmented after defrag with a kernel-chosen id).
  * IPv6 neighbour discovery and MLD (ICMPv6 types 130–143) the gateway sends on its own are ignored,
  * and so is the packet itself crossing {@code lo} on its way to one of the gateway's addresses.
  */
@@ -85,6 +86,33 @@ final class Classifier {
     }
 
     /**
+     * Zeroes the Identification of an IPv6 fragment header in a forwarded packet: after
+     * nf_defrag reassembles a train, the kernel re-fragments it with a fresh, secret-hashed id
+     * ({@code ipv6_select_ident}) that no other implementation can reproduce.
+     */
+    static byte[] normaliseForwarded(byte[] ip) {
+        if (Pkt.version(ip) != 6 || ip.length < 48) {
+            return ip;
+        }
+        int next = ip[6] & 0xff;
+        int off = 40;
+        // hop-by-hop, routing and destination options may precede the fragment header
+        for (int n = 0; n < 8 && (next == 0 || next == 43 || next == 60) && off + 8 <= ip.length; n++) {
+            next = ip[off] & 0xff;
+            off += ((ip[off + 1] & 0xff) + 1) * 8;
+        }
+        if (next != 44 || off + 8 > ip.length) {
+            return ip;
+        }
+        byte[] c = ip.clone();
+        c[off + 4] = 0;
+        c[off + 5] = 0;
+        c[off + 6] = 0;
+        c[off + 7] = 0;
+        return c;
+    }
+
+    /**
      * @param sent      the packet injected
      * @param seen      IP packets that left each interface while it was processed
      * @param delivered whether it reached local delivery
@@ -107,7 +135,7 @@ final class Classifier {
                     if (!fwdIfaces.contains(e.getKey())) {
                         fwdIfaces.add(e.getKey());
                     }
-                    forwarded.add(e.getKey() + " " + Pkt.hex(ip));
+                    forwarded.add(e.getKey() + " " + Pkt.hex(normaliseForwarded(ip)));
                 } else {
                     emitted.add(e.getKey() + " " + Pkt.hex(normaliseEmitted(ip)));
                 }

@@ -101,4 +101,28 @@ class ComparisonTest {
         assertEquals(1, Shrinker.ruleCount(small.rules4()));
         assertTrue(small.rules4().contains("-A FORWARD -p tcp -j DROP"));
     }
+
+    @Test
+    void ipv6FragmentIdOfForwardedFragmentsIsNormalisedAndNothingElse() {
+        // fixed header (next header 44 = fragment) + fragment header (id 0x11223344) + 8 bytes
+        byte[] frag = new byte[56];
+        frag[0] = 0x60;
+        frag[5] = 16;
+        frag[6] = 44;
+        frag[7] = 63;
+        frag[40] = 17;
+        frag[42] = 0;
+        frag[43] = 1; // offset 0, M=1
+        frag[44] = 0x11;
+        frag[45] = 0x22;
+        frag[46] = 0x33;
+        frag[47] = 0x44;
+        frag[48] = 0x55;
+        byte[] n = Classifier.normaliseForwarded(frag);
+        assertEquals(0, n[44] | n[45] | n[46] | n[47], "fragment id zeroed");
+        assertEquals(0x55, n[48], "payload untouched");
+        assertEquals(0x11, frag[44], "input not modified");
+        byte[] v4 = SYN.clone();
+        assertTrue(java.util.Arrays.equals(v4, Classifier.normaliseForwarded(v4)), "IPv4 unchanged");
+    }
 }
