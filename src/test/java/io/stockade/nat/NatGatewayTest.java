@@ -145,4 +145,25 @@ class NatGatewayTest {
         // REDIRECT in PREROUTING: the in interface's primary address, port 8080, delivered locally.
         g.expectOut("local", tcp("192.168.0.10", 40000, "192.168.0.1", 8080, 64, SYN, 1, 0));
     }
+
+    /**
+     * The guide's "iptables -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu"
+     * on a gateway whose LAN link has a smaller MTU (1400): a port-forwarded SYN offering MSS 1460
+     * leaves on eth0 DNATed with MSS 1360 (route MTU − 40) and checksums fixed; the SYN/ACK back
+     * (MSS 1360 already) is left alone.
+     */
+    @Test
+    void tcpmssClampsToTheSmallerLanMtu() throws Exception {
+        String mangle = """
+                *mangle
+                -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu
+                COMMIT
+                """;
+        Gateway g = new Gateway(mangle + RULES, "", HOST.replace("iface eth0 192.168.0.1/24", "iface eth0 192.168.0.1/24 mtu 1400"));
+        String client = "203.0.113.9";
+        assertEquals("accept", g.receive("ppp0", tcp(client, 50000, PUBLIC, 22, 60, SYN, 1, 0).mss(1460)));
+        g.expectOut("eth0", tcp(client, 50000, "192.168.0.5", 22, 59, SYN, 1, 0).mss(1360));
+        assertEquals("accept", g.receive("eth0", tcp("192.168.0.5", 22, client, 50000, 64, SYN | ACK, 77, 2).mss(1360)));
+        g.expectOut("ppp0", tcp(PUBLIC, 22, client, 50000, 63, SYN | ACK, 77, 2).mss(1360));
+    }
 }
