@@ -184,4 +184,52 @@ class SeedRulesTest {
             assertEquals(0, off.conntrack.count(), "no confirmed entry after " + p);
         }
     }
+
+    /**
+     * The guide's "Tricking port scanners": a closed-port probe puts the source on TCP-PORTSCAN
+     * (INPUT's last TCP rule), so for 60 s even the open port answers with a RST from the TCP
+     * chain's first rule; another source is unaffected; after 60 s the port opens again. Packet
+     * time drives the recent list.
+     */
+    @Test
+    void portScanTrickWithRecent() throws Exception {
+        String rules = """
+                *filter
+                :INPUT DROP [0:0]
+                :TCP - [0:0]
+                -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+                -A INPUT -m conntrack --ctstate INVALID -j DROP
+                -A INPUT -p tcp --syn -m conntrack --ctstate NEW -j TCP
+                -A INPUT -p tcp -m recent --set --rsource --name TCP-PORTSCAN -j REJECT --reject-with tcp-reset
+                -A TCP -p tcp -m recent --update --rsource --seconds 60 --name TCP-PORTSCAN -j REJECT --reject-with tcp-reset
+                -A TCP -p tcp --dport 22 -j ACCEPT
+                COMMIT
+                """;
+        Ruleset rs = new Ruleset();
+        new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(rules)),
+                Restore.Options.DEFAULT, new StringBuilder());
+        Offline off = Offline.of(rs, HostLoader.fromConf(HOST));
+        PacketFeeder feeder = new PacketFeeder(off.nf);
+        long s = 1_000_000_000L;
+        String[][] steps = {
+            // {packet, seconds, verdict, deciding rule}
+            {"in eth0 tcp 203.0.113.66:61000 > 192.0.2.1:23 syn", "1", "reject", "filter:INPUT:4"},
+            {"in eth0 tcp 203.0.113.66:61001 > 192.0.2.1:22 syn", "2", "reject", "filter:TCP:1"},
+            {"in eth0 tcp 203.0.113.77:61002 > 192.0.2.1:22 syn", "3", "accept", "filter:TCP:2"},
+            {"in eth0 tcp 203.0.113.66:61003 > 192.0.2.1:22 syn", "50", "reject", "filter:TCP:1"},
+            // every --update hit refreshes the entry: listed at 100 s (50 s after the hit at 50 s),
+            // free at 161 s (61 s after the hit at 100 s)
+            {"in eth0 tcp 203.0.113.66:61004 > 192.0.2.1:22 syn", "100", "reject", "filter:TCP:1"},
+            {"in eth0 tcp 203.0.113.66:61005 > 192.0.2.1:22 syn", "161", "accept", "filter:TCP:2"},
+        };
+        for (String[] st : steps) {
+            PacketText.Spec spec = PacketText.parse(st[0]);
+            byte[] bytes = spec.build();
+            PathResult res = new PathResult();
+            feeder.run(LinkLayer.LINKTYPE_RAW, MemorySegment.ofArray(bytes), 0, bytes.length, bytes.length,
+                    spec.iface(), false, Long.parseLong(st[1]) * s, res);
+            assertEquals(st[2], res.verdictName(), st[0] + " at " + st[1] + " s");
+            assertEquals(st[3], res.ruleName(), st[0] + " at " + st[1] + " s");
+        }
+    }
 }
