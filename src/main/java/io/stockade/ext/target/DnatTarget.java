@@ -3,7 +3,6 @@ package io.stockade.ext.target;
 import io.stockade.engine.Emitter;
 import io.stockade.engine.Skb;
 import io.stockade.engine.TargetAction;
-import io.stockade.nat.NatActions;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.Hook;
 import io.stockade.rules.Option;
@@ -69,10 +68,7 @@ public final class DnatTarget implements TargetExtension {
         /** xt_dnat_target_v2: nf_nat_setup_info(ct, range, NF_NAT_MANIP_DST). */
         @Override
         public int execute(Skb skb, Emitter emitter) {
-            NatRange r = range;
-            return NatActions.snatDnat(skb, false,
-                    NatActions.flags(r.hasAddress(), r.hasPorts(), r.basePort(), random, persistent, false),
-                    r.minHi(), r.minLo(), r.maxHi(), r.maxLo(), r.minPort(), r.maxPort(), r.basePort());
+            return NatTargets.setup(skb, false, range, random, persistent, false);
         }
 
         @Override
@@ -83,23 +79,13 @@ public final class DnatTarget implements TargetExtension {
         @Override
         public void save(StringBuilder out) {
             out.append(" --to-destination ").append(range.text());
-            if (random) {
-                out.append(" --random");
-            }
-            if (persistent) {
-                out.append(" --persistent");
-            }
+            NatTargets.appendFlags(out, " --", random, false, persistent);
         }
 
         @Override
         public void print(StringBuilder out, boolean numeric) {
             out.append("to:").append(range.text());
-            if (random) {
-                out.append(" random");
-            }
-            if (persistent) {
-                out.append(" persistent");
-            }
+            NatTargets.appendFlags(out, " ", random, false, persistent);
         }
 
         @Override

@@ -80,12 +80,7 @@ public final class MasqueradeTarget implements TargetExtension {
                 out.append(" --to-ports ");
                 ports.appendPorts(out);
             }
-            if (random) {
-                out.append(" --random");
-            }
-            if (randomFully) {
-                out.append(" --random-fully");
-            }
+            NatTargets.appendFlags(out, " --", random, randomFully, false);
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.stockade.ext.target;
 
+import io.stockade.engine.Skb;
+import io.stockade.nat.NatActions;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.IpHeaderFilter;
 import io.stockade.rules.ParameterProblem;
@@ -27,6 +29,29 @@ final class NatTargets {
             return NatRange.NEED_PORTS;
         }
         return null;
+    }
+
+    /**
+     * Appends the NAT range flags in iptables' order (random, random-fully, persistent), each as
+     * {@code lead + name}: {@code " --"} for save, {@code " "} for the -L text.
+     */
+    static void appendFlags(StringBuilder out, String lead, boolean random, boolean randomFully, boolean persistent) {
+        if (random) {
+            out.append(lead).append("random");
+        }
+        if (randomFully) {
+            out.append(lead).append("random-fully");
+        }
+        if (persistent) {
+            out.append(lead).append("persistent");
+        }
+    }
+
+    /** xt_snat/xt_dnat_target_v2: nf_nat_setup_info with the rule's range and flags. */
+    static int setup(Skb skb, boolean source, NatRange r, boolean random, boolean persistent, boolean randomFully) {
+        return NatActions.snatDnat(skb, source,
+                NatActions.flags(r.hasAddress(), r.hasPorts(), r.basePort(), random, persistent, randomFully),
+                r.minHi(), r.minLo(), r.maxHi(), r.maxLo(), r.minPort(), r.maxPort(), r.basePort());
     }
 
     /** The table must be nat and every hook among {@code hooks}; else EINVAL. */

@@ -79,9 +79,7 @@ public final class RedirectTarget implements TargetExtension {
                 out.append(" --to-ports ");
                 ports.appendPorts(out);
             }
-            if (random) {
-                out.append(" --random");
-            }
+            NatTargets.appendFlags(out, " --", random, false, false);
         }
 
         @Override

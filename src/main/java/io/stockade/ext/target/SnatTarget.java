@@ -3,7 +3,6 @@ package io.stockade.ext.target;
 import io.stockade.engine.Emitter;
 import io.stockade.engine.Skb;
 import io.stockade.engine.TargetAction;
-import io.stockade.nat.NatActions;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.Hook;
 import io.stockade.rules.Option;
@@ -71,10 +70,7 @@ public final class SnatTarget implements TargetExtension {
         /** xt_snat_target_v2: nf_nat_setup_info(ct, range, NF_NAT_MANIP_SRC). */
         @Override
         public int execute(Skb skb, Emitter emitter) {
-            NatRange r = range;
-            return NatActions.snatDnat(skb, true,
-                    NatActions.flags(r.hasAddress(), r.hasPorts(), r.basePort(), random, persistent, randomFully),
-                    r.minHi(), r.minLo(), r.maxHi(), r.maxLo(), r.minPort(), r.maxPort(), r.basePort());
+            return NatTargets.setup(skb, true, range, random, persistent, randomFully);
         }
 
         @Override
@@ -85,29 +81,13 @@ public final class SnatTarget implements TargetExtension {
         @Override
         public void save(StringBuilder out) {
             out.append(" --to-source ").append(range.text());
-            if (random) {
-                out.append(" --random");
-            }
-            if (randomFully) {
-                out.append(" --random-fully");
-            }
-            if (persistent) {
-                out.append(" --persistent");
-            }
+            NatTargets.appendFlags(out, " --", random, randomFully, persistent);
         }
 
         @Override
         public void print(StringBuilder out, boolean numeric) {
             out.append("to:").append(range.text());
-            if (random) {
-                out.append(" random");
-            }
-            if (randomFully) {
-                out.append(" random-fully");
-            }
-            if (persistent) {
-                out.append(" persistent");
-            }
+            NatTargets.appendFlags(out, " ", random, randomFully, persistent);
         }
 
         @Override
