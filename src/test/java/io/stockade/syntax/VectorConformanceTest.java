@@ -1,17 +1,13 @@
 package io.stockade.syntax;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stockade.rules.Family;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.stockade.testing.UpstreamVectors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,32 +21,21 @@ class VectorConformanceTest {
     /** The rate reached when this was last raised (minus a small margin); raise as modules land. */
     static final double MIN_PASS_RATE = 0.98;
 
-    static final Path DIR = Path.of("..", "shared", "conformance", "iptables-extensions");
-
     record Outcome(int passed, int total, List<String> failures) {
     }
 
     @Test
-    void upstreamVectors() throws IOException {
-        assumeTrue(Files.isDirectory(DIR), "../shared/conformance/iptables-extensions is absent; skipping the upstream vectors");
-        List<Path> files;
-        try (Stream<Path> s = Files.list(DIR)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".t")).sorted().toList();
-        }
+    void upstreamVectors() {
+        List<Path> files = UpstreamVectors.files(n -> true);
         int passed = 0;
         int total = 0;
         StringBuilder report = new StringBuilder();
         List<String> allFailures = new ArrayList<>();
         for (Path file : files) {
             String name = file.getFileName().toString();
-            if (name.startsWith("libebt_") || name.startsWith("libarpt_")) {
-                continue;
-            }
-            List<Family> fams = name.startsWith("libxt_") ? List.of(Family.IPV4, Family.IPV6)
-                    : name.startsWith("libip6t_") ? List.of(Family.IPV6) : List.of(Family.IPV4);
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            for (Family f : fams) {
-                Outcome o = runFile(lines, f);
+            List<UpstreamVectors.Entry> entries = UpstreamVectors.read(file);
+            for (Family f : UpstreamVectors.families(name)) {
+                Outcome o = runFile(entries, f);
                 passed += o.passed();
                 total += o.total();
                 report.append(String.format(Locale.ROOT, "%-28s %-9s %3d/%3d%n", name, f.command, o.passed(), o.total()));
@@ -74,57 +59,32 @@ class VectorConformanceTest {
      * pass this way must equal the set that passes through the command line.
      */
     @Test
-    void restorePathAgreesWithCommandLine() throws IOException {
-        assumeTrue(Files.isDirectory(DIR), "../shared/conformance/iptables-extensions is absent; skipping");
-        List<Path> files;
-        try (Stream<Path> s = Files.list(DIR)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".t")).sorted().toList();
-        }
+    void restorePathAgreesWithCommandLine() {
         int both = 0;
         List<String> disagree = new ArrayList<>();
-        for (Path file : files) {
+        for (Path file : UpstreamVectors.files(n -> true)) {
             String name = file.getFileName().toString();
-            if (name.startsWith("libebt_") || name.startsWith("libarpt_")) {
+            List<UpstreamVectors.Entry> entries = UpstreamVectors.read(file);
+            if (UpstreamVectors.hasCommands(entries)) {
                 continue;
             }
-            List<Family> fams = name.startsWith("libxt_") ? List.of(Family.IPV4, Family.IPV6)
-                    : name.startsWith("libip6t_") ? List.of(Family.IPV6) : List.of(Family.IPV4);
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            if (lines.stream().anyMatch(l -> l.startsWith("@") || l.startsWith("%"))) {
-                continue;
-            }
-            for (Family f : fams) {
-                List<String> chains = List.of();
-                String table = null;
-                for (String line : lines) {
-                    if (line.isBlank() || line.startsWith("#")) {
+            for (Family f : UpstreamVectors.families(name)) {
+                for (UpstreamVectors.Entry e : entries) {
+                    if (!(e instanceof UpstreamVectors.Rule r) || !r.legacyResult().equals("OK")) {
                         continue;
                     }
-                    if (line.startsWith(":")) {
-                        chains = List.of(line.substring(1).trim().split(","));
-                        continue;
-                    }
-                    if (line.startsWith("*")) {
-                        table = line.substring(1).trim();
-                        continue;
-                    }
-                    String[] fields = line.split(";", -1);
-                    if (fields.length < 3 || !expectedResult(fields).equals("OK")) {
-                        continue;
-                    }
-                    String save = fields[1].equals("=") ? fields[0] : fields[1];
-                    boolean viaCli = runLine(new Harness(), f, chains, table, fields[0], save, "OK") == null;
+                    boolean viaCli = runLine(new Harness(), f, r.chains(), r.table(), r.rule(), r.save(), "OK") == null;
                     boolean viaRestore = true;
-                    for (String chain : chains) {
+                    for (String chain : r.chains()) {
                         Harness h = new Harness();
-                        String err = h.restore(f, "*" + (table == null ? "filter" : table) + "\n-A " + chain + " "
-                                + fields[0] + "\nCOMMIT\n", Restore.Options.DEFAULT);
-                        viaRestore &= err == null && ("\n" + h.save(f)).contains("\n-A " + chain + " " + save + "\n");
+                        String err = h.restore(f, "*" + (r.table() == null ? "filter" : r.table()) + "\n-A " + chain + " "
+                                + r.rule() + "\nCOMMIT\n", Restore.Options.DEFAULT);
+                        viaRestore &= err == null && ("\n" + h.save(f)).contains("\n-A " + chain + " " + r.save() + "\n");
                     }
                     if (viaCli && viaRestore) {
                         both++;
                     } else if (viaCli != viaRestore) {
-                        disagree.add(name + " [" + f.command + "] " + fields[0] + ": command line "
+                        disagree.add(name + " [" + f.command + "] " + r.rule() + ": command line "
                                 + (viaCli ? "passes" : "fails") + ", restore " + (viaRestore ? "passes" : "fails"));
                     }
                 }
@@ -136,30 +96,15 @@ class VectorConformanceTest {
         assertTrue(both > 0);
     }
 
-    /** One file for one family, in slow mode. */
-    static Outcome runFile(List<String> lines, Family f) {
+    /** One file for one family, in slow mode: commands and vector lines in file order on one ruleset. */
+    static Outcome runFile(List<UpstreamVectors.Entry> entries, Family f) {
         Harness h = new Harness();
-        List<String> chains = List.of();
-        String table = null;
         int passed = 0;
         int total = 0;
         List<String> failures = new ArrayList<>();
-        for (String raw : lines) {
-            String line = raw.endsWith("\n") ? raw.substring(0, raw.length() - 1) : raw;
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            char k = line.charAt(0);
-            if (k == ':') {
-                chains = List.of(line.substring(1).trim().split(","));
-                continue;
-            }
-            if (k == '*') {
-                table = line.substring(1).trim();
-                continue;
-            }
-            if (k == '@' || k == '%') {
-                List<String> words = ShellWords.split(line.substring(1));
+        for (UpstreamVectors.Entry e : entries) {
+            if (e instanceof UpstreamVectors.Command c) {
+                List<String> words = ShellWords.split(c.text());
                 if (words != null && !words.isEmpty()) {
                     if (words.get(0).equals("iptables") && f == Family.IPV4
                             || words.get(0).equals("ip6tables") && f == Family.IPV6) {
@@ -169,15 +114,9 @@ class VectorConformanceTest {
                 }
                 continue;
             }
-            String[] fields = line.split(";", -1);
-            if (fields.length < 3) {
-                continue;
-            }
-            String rule = fields[0];
-            String save = fields[1].equals("=") ? rule : fields[1];
-            String expected = expectedResult(fields);
+            UpstreamVectors.Rule r = (UpstreamVectors.Rule) e;
             total++;
-            String fail = runLine(h, f, chains, table, rule, save, expected);
+            String fail = runLine(h, f, r.chains(), r.table(), r.rule(), r.save(), r.legacyResult());
             if (fail == null) {
                 passed++;
             } else {
@@ -185,21 +124,6 @@ class VectorConformanceTest {
             }
         }
         return new Outcome(passed, total, failures);
-    }
-
-    /** The legacy backend's expected result (FORMAT.md §A.2). */
-    static String expectedResult(String[] fields) {
-        String res = fields[2].trim();
-        if (fields.length > 3 && !fields[3].isBlank()) {
-            String variant = fields[3].trim();
-            if (variant.equals("NFT")) {
-                if (fields.length > 4 && !fields[4].isBlank()) {
-                    return fields[4].trim();
-                }
-                return res.equals("OK") ? "FAIL" : "OK";
-            }
-        }
-        return res;
     }
 
     static String runLine(Harness h, Family f, List<String> chains, String table, String rule, String save,

@@ -10,6 +10,7 @@ import io.stockade.rules.Option;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.ParseEnv;
 import io.stockade.rules.TableKind;
+import io.stockade.testing.UpstreamVectors;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,37 +36,6 @@ final class Harness {
     private Harness() {
     }
 
-    static List<String> tokens(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = null;
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (c == '"') {
-                quoted = !quoted;
-                if (cur == null) {
-                    cur = new StringBuilder();
-                }
-            } else if (c == '\\' && quoted && i + 1 < line.length()) {
-                cur.append(line.charAt(++i));
-            } else if (c == ' ' && !quoted) {
-                if (cur != null) {
-                    out.add(cur.toString());
-                    cur = null;
-                }
-            } else {
-                if (cur == null) {
-                    cur = new StringBuilder();
-                }
-                cur.append(c);
-            }
-        }
-        if (cur != null) {
-            out.add(cur.toString());
-        }
-        return out;
-    }
-
     static String protoName(int p) {
         return switch (p) {
             case 6 -> "tcp";
@@ -89,7 +59,7 @@ final class Harness {
     }
 
     static Result run(String rule, Family family, TableKind table, int hookMask) throws ParameterProblem, Unsupported {
-        List<String> t = tokens(rule);
+        List<String> t = UpstreamVectors.words(rule);
         int proto = 0;
         boolean protoInv = false;
         boolean protoSeen = false;

@@ -182,7 +182,7 @@ class HeaderMatchKernelTest {
                 for (String r : p.family == Family.IPV4 ? rules4 : rules6) {
                     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", NS, tool, "-A", "OUTPUT",
                             "-d", dest(p, i + 1)));
-                    cmd.addAll(M2Harness.tokenize(r));
+                    cmd.addAll(io.stockade.testing.UpstreamVectors.words(r));
                     run(cmd.toArray(new String[0]));
                     pairs.add(new String[] {Integer.toString(i), r});
                 }

@@ -11,6 +11,7 @@ import io.stockade.rules.Option;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.ParseEnv;
 import io.stockade.rules.TableKind;
+import io.stockade.testing.UpstreamVectors;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,35 +26,6 @@ final class M2Harness {
 
     /** Result of one rule: the save text, or the error. */
     record Result(String save, String error, List<MatchSpec> specs) {
-    }
-
-    static List<String> tokenize(String s) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = null;
-        boolean quoted = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"') {
-                quoted = !quoted;
-                if (cur == null) {
-                    cur = new StringBuilder();
-                }
-            } else if (Character.isWhitespace(c) && !quoted) {
-                if (cur != null) {
-                    out.add(cur.toString());
-                    cur = null;
-                }
-            } else {
-                if (cur == null) {
-                    cur = new StringBuilder();
-                }
-                cur.append(c);
-            }
-        }
-        if (cur != null) {
-            out.add(cur.toString());
-        }
-        return out;
     }
 
     static int protoNumber(String p) {
@@ -90,7 +62,7 @@ final class M2Harness {
     }
 
     static Result parse(Family family, String rule, Hook hook) {
-        List<String> t = tokenize(rule);
+        List<String> t = UpstreamVectors.words(rule);
         int proto = 0;
         boolean invProto = false;
         StringBuilder save = new StringBuilder();

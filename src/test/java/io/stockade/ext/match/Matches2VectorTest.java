@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stockade.rules.Family;
 import io.stockade.rules.Hook;
-import java.io.IOException;
+import io.stockade.testing.UpstreamVectors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +24,6 @@ import org.junit.jupiter.api.TestFactory;
  * vector runner.
  */
 class Matches2VectorTest {
-    static final Path DIR = Path.of("..", "shared", "conformance", "iptables-extensions");
     static final String[] FILES = {
         "libxt_dscp", "libxt_tos", "libxt_ecn", "libipt_ah", "libip6t_ah", "libxt_esp", "libip6t_frag",
         "libip6t_ipv6header", "libip6t_rt", "libip6t_hbh", "libip6t_dst", "libip6t_mh",
@@ -38,54 +37,38 @@ class Matches2VectorTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> vectors() throws IOException {
-        assumeTrue(Files.isDirectory(DIR), "../shared/conformance/iptables-extensions is absent: vectors skipped");
+    Stream<DynamicTest> vectors() {
+        UpstreamVectors.assumePresent();
         List<DynamicTest> tests = new ArrayList<>();
         for (String f : files()) {
-            Path p = DIR.resolve(f + ".t");
+            Path p = UpstreamVectors.DIR.resolve(f + ".t");
             assertTrue(Files.exists(p), "missing vector file " + p);
-            List<Family> families = f.startsWith("libipt_") ? List.of(Family.IPV4)
-                    : f.startsWith("libip6t_") ? List.of(Family.IPV6) : List.of(Family.IPV4, Family.IPV6);
-            int n = 0;
-            List<Hook> chains = List.of(Hook.INPUT);
-            for (String line : Files.readAllLines(p)) {
-                n++;
-                if (line.startsWith(":")) {
-                    List<Hook> hs = new ArrayList<>();
-                    for (String c : line.substring(1).split(",")) {
-                        hs.add(Hook.valueOf(c.strip()));
+        }
+        for (UpstreamVectors.Case c : UpstreamVectors.cases(files())) {
+            UpstreamVectors.Rule r = c.rule();
+            List<Hook> hooks = r.chains().isEmpty() ? List.of(Hook.INPUT)
+                    : r.chains().stream().map(Hook::valueOf).toList();
+            String rule = r.rule();
+            String save = r.save();
+            boolean ok = r.result().equals("OK");
+            Family fam = c.family();
+            String name = c.file().substring(0, c.file().length() - 2) + ":" + r.line() + " " + fam + " " + rule;
+            tests.add(DynamicTest.dynamicTest(name, () -> {
+                boolean anyFailed = false;
+                for (Hook hook : hooks) {
+                    M2Harness.Result res = M2Harness.parse(fam, rule, hook);
+                    assumeTrue(res != null, "rule uses parts the harness does not model");
+                    if (ok) {
+                        assertNotNull(res.save(), () -> hook + ": rejected: " + res.error());
+                        assertEquals(save, res.save(), hook.toString());
+                    } else if (res.save() == null) {
+                        anyFailed = true;
                     }
-                    chains = hs;
-                    continue;
                 }
-                if (line.isBlank() || "#*@%".indexOf(line.charAt(0)) >= 0) {
-                    continue;
+                if (!ok) {
+                    assertTrue(anyFailed, "should fail on some chain");
                 }
-                List<Hook> hooks = chains;
-                String[] fld = line.split(";", -1);
-                String rule = fld[0];
-                String save = fld[1].equals("=") ? rule : fld[1];
-                boolean ok = fld[2].equals("OK");
-                for (Family fam : families) {
-                    String name = f + ":" + n + " " + fam + " " + rule;
-                    tests.add(DynamicTest.dynamicTest(name, () -> {
-                        boolean anyFailed = false;
-                        for (Hook hook : hooks) {
-                            M2Harness.Result r = M2Harness.parse(fam, rule, hook);
-                            assumeTrue(r != null, "rule uses parts the harness does not model");
-                            if (ok) {
-                                assertNotNull(r.save(), () -> hook + ": rejected: " + r.error());
-                                assertEquals(save, r.save(), hook.toString());
-                            } else if (r.save() == null) {
-                                anyFailed = true;
-                            }
-                        }
-                        if (!ok) {
-                            assertTrue(anyFailed, "should fail on some chain");
-                        }
-                    }));
-                }
-            }
+            }));
         }
         return tests.stream();
     }

@@ -7,9 +7,7 @@ import io.stockade.rules.Family;
 import io.stockade.rules.Hook;
 import io.stockade.rules.TableKind;
 import io.stockade.rules.ParameterProblem;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.stockade.testing.UpstreamVectors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -25,8 +23,6 @@ import org.junit.jupiter.api.TestFactory;
  * from {@code ../shared}; skips when absent.
  */
 class VectorsTest {
-    static final Path DIR = Path.of("..", "shared", "conformance", "iptables-extensions");
-
     static final List<String> FILES = List.of(
             "libxt_tcp.t", "libxt_udp.t", "libipt_icmp.t", "libip6t_icmp6.t", "libxt_multiport.t",
             "libxt_conntrack.t", "libipt_conntrack.t", "libip6t_conntrack.t", "libxt_state.t",
@@ -42,41 +38,25 @@ class VectorsTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> vectors() throws IOException {
-        Assumptions.assumeTrue(Files.isDirectory(DIR), "../shared/conformance/iptables-extensions is absent");
+    Stream<DynamicTest> vectors() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (String file : files()) {
-            List<Family> fams = file.startsWith("libxt_") ? List.of(Family.IPV4, Family.IPV6)
-                    : file.startsWith("libip6t_") ? List.of(Family.IPV6) : List.of(Family.IPV4);
-            int n = 0;
+        for (UpstreamVectors.Case c : UpstreamVectors.cases(files())) {
+            UpstreamVectors.Rule r = c.rule();
             int hooks = 0x1f;
-            TableKind table = TableKind.FILTER;
-            for (String line : Files.readAllLines(DIR.resolve(file))) {
-                n++;
-                if (line.startsWith(":")) {
-                    hooks = 0;
-                    for (String c : line.substring(1).split(",")) {
-                        hooks |= Hook.byChainName(c.trim()).bit();
-                    }
-                    continue;
+            if (!r.chains().isEmpty()) {
+                hooks = 0;
+                for (String chain : r.chains()) {
+                    hooks |= Hook.byChainName(chain).bit();
                 }
-                if (line.startsWith("*")) {
-                    table = TableKind.valueOf(line.substring(1).trim().toUpperCase(java.util.Locale.ROOT));
-                    continue;
-                }
-                if (line.isBlank() || line.startsWith("#") || line.startsWith("@") || line.startsWith("%")) {
-                    continue;
-                }
-                String[] f = line.split(";", -1);
-                for (Family fam : fams) {
-                    String name = file + ":" + n + " " + fam + " " + f[0];
-                    for (int h = 0; h < 5; h++) {
-                        if ((hooks & (1 << h)) != 0) {
-                            int hookMask = 1 << h;
-                            TableKind t = table;
-                            tests.add(DynamicTest.dynamicTest(name + " [" + Hook.of(h) + "]", () -> judge(f, fam, t, hookMask)));
-                        }
-                    }
+            }
+            TableKind table = r.table() == null ? TableKind.FILTER
+                    : TableKind.valueOf(r.table().toUpperCase(java.util.Locale.ROOT));
+            String name = c.file() + ":" + r.line() + " " + c.family() + " " + r.rule();
+            for (int h = 0; h < 5; h++) {
+                if ((hooks & (1 << h)) != 0) {
+                    int hookMask = 1 << h;
+                    tests.add(DynamicTest.dynamicTest(name + " [" + Hook.of(h) + "]",
+                            () -> judge(r.fields(), c.family(), table, hookMask)));
                 }
             }
         }

@@ -10,6 +10,7 @@ import io.stockade.rules.Option;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.ParseEnv;
 import io.stockade.rules.TableKind;
+import io.stockade.testing.UpstreamVectors;
 import io.stockade.rules.TargetExtension;
 import io.stockade.rules.TargetSpec;
 import java.util.ArrayList;
@@ -22,36 +23,6 @@ import java.util.List;
  */
 final class TargetHarness {
     private TargetHarness() {
-    }
-
-    /** Shell-like split: whitespace separates, double quotes group (quotes removed). */
-    static List<String> tokenize(String s) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = null;
-        boolean quoted = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"') {
-                quoted = !quoted;
-                if (cur == null) {
-                    cur = new StringBuilder();
-                }
-            } else if (Character.isWhitespace(c) && !quoted) {
-                if (cur != null) {
-                    out.add(cur.toString());
-                    cur = null;
-                }
-            } else {
-                if (cur == null) {
-                    cur = new StringBuilder();
-                }
-                cur.append(c);
-            }
-        }
-        if (cur != null) {
-            out.add(cur.toString());
-        }
-        return out;
     }
 
     /** A rule's parts as far as targets care: protocol, its inversion, matches, target. */
@@ -85,7 +56,7 @@ final class TargetHarness {
 
     /** Parses {@code [-p P] [-m M opts…]… -j NAME opts…}; throws ParameterProblem like iptables. */
     static Rule parse(Family family, TableKind table, String rule) throws ParameterProblem {
-        List<String> t = tokenize(rule);
+        List<String> t = UpstreamVectors.words(rule);
         int proto = 0;
         boolean inv = false;
         List<MatchSpec> matches = new ArrayList<>();

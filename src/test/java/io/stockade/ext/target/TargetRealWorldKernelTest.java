@@ -115,7 +115,7 @@ class TargetRealWorldKernelTest {
                 List<String> base = List.of("ip", "netns", "exec", ns, tool, "-t", u.table());
                 run(concat(base, "-N", "X"));
                 List<String> add = new ArrayList<>(concat(base, "-A", "X"));
-                add.addAll(TargetHarness.tokenize(u.rule()));
+                add.addAll(io.stockade.testing.UpstreamVectors.words(u.rule()));
                 String linux = run(add);
                 String want = null;
                 if (linux.startsWith("OK")) {

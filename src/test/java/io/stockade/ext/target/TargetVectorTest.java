@@ -2,19 +2,16 @@ package io.stockade.ext.target;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stockade.ext.Extensions;
 import io.stockade.rules.Family;
 import io.stockade.rules.Hook;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.TableKind;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.stockade.testing.UpstreamVectors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,40 +22,24 @@ import org.junit.jupiter.api.Test;
  * parser or by checkentry) on at least one chain.
  */
 class TargetVectorTest {
-    static final Path DIR = Path.of("..", "shared", "conformance", "iptables-extensions");
-
-    static List<Path> files() throws IOException {
-        assumeTrue(Files.isDirectory(DIR), "../shared/conformance/iptables-extensions is absent: vectors skipped");
-        try (Stream<Path> s = Files.list(DIR)) {
-            return s.filter(p -> p.getFileName().toString().matches("lib(xt|ipt|ip6t)_[A-Z][A-Z0-9]*\\.t"))
-                    .sorted().toList();
-        }
-    }
-
-    static List<Family> families(String file) {
-        if (file.startsWith("libipt_")) {
-            return List.of(Family.IPV4);
-        }
-        if (file.startsWith("libip6t_")) {
-            return List.of(Family.IPV6);
-        }
-        return List.of(Family.IPV4, Family.IPV6);
+    static List<Path> files() {
+        return UpstreamVectors.files(n -> n.matches("lib(xt|ipt|ip6t)_[A-Z][A-Z0-9]*\\.t"));
     }
 
     /** The target name a rule uses (the word after -j). */
     static String targetName(String rule) {
-        List<String> t = TargetHarness.tokenize(rule);
+        List<String> t = UpstreamVectors.words(rule);
         int j = t.indexOf("-j");
         return j >= 0 && j + 1 < t.size() ? t.get(j + 1) : null;
     }
 
     @Test
-    void everyTargetOfTheVectorsIsRegistered() throws IOException {
+    void everyTargetOfTheVectorsIsRegistered() {
         List<String> missing = new ArrayList<>();
         for (Path f : files()) {
             String file = f.getFileName().toString();
             String name = file.substring(file.indexOf('_') + 1, file.length() - 2);
-            for (Family fam : families(file)) {
+            for (Family fam : UpstreamVectors.families(file)) {
                 if (Extensions.target(name, fam) == null) {
                     missing.add(name + "/" + fam);
                 }
@@ -68,37 +49,25 @@ class TargetVectorTest {
     }
 
     @Test
-    void targetVectorsAsLegacy() throws IOException {
+    void targetVectorsAsLegacy() {
         List<String> failures = new ArrayList<>();
         int run = 0;
         for (Path f : files()) {
             String file = f.getFileName().toString();
-            TableKind table = TableKind.FILTER;
-            List<Hook> chains = List.of();
-            for (String line : Files.readAllLines(f)) {
-                if (line.isBlank() || line.startsWith("#") || line.startsWith("@") || line.startsWith("%")) {
+            for (UpstreamVectors.Entry entry : UpstreamVectors.read(f)) {
+                if (!(entry instanceof UpstreamVectors.Rule v)) {
                     continue;
                 }
-                if (line.startsWith(":")) {
-                    chains = Stream.of(line.substring(1).split(",")).map(String::trim).map(Hook::valueOf).toList();
-                    continue;
-                }
-                if (line.startsWith("*")) {
-                    table = TableKind.byName(line.substring(1).trim());
-                    continue;
-                }
-                String[] fld = line.split(";", -1);
-                String rule = fld[0];
-                String expected = fld[2].trim();
-                if (fld.length > 3 && fld[3].trim().equals("NFT")) {
-                    String alt = fld.length > 4 ? fld[4].trim() : "";
-                    expected = alt.isEmpty() ? (expected.equals("OK") ? "FAIL" : "OK") : alt;
-                }
+                TableKind table = v.table() == null ? TableKind.FILTER : TableKind.byName(v.table());
+                List<Hook> chains = v.chains().stream().map(Hook::valueOf).toList();
+                String line = v.text();
+                String rule = v.rule();
+                String expected = v.legacyResult();
                 boolean ok = !expected.equals("FAIL");
-                String save = fld[1].equals("=") ? rule : fld[1];
+                String save = v.save();
                 String wantTarget = save.isEmpty() ? null : save.substring(save.indexOf("-j "));
                 String name = targetName(rule);
-                for (Family fam : families(file)) {
+                for (Family fam : UpstreamVectors.families(file)) {
                     if (Extensions.target(name, fam) == null) {
                         continue;
                     }
