@@ -13,16 +13,26 @@ import java.util.List;
  * @param hookMask hooks from which the chain can be reached; 0 for an unreferenced user chain
  * @param ip       the rule's -s/-d/-i/-o/-p/-f part
  * @param matches  the rule's matches in order (empty when checking a match)
+ * @param ruleset  the whole ruleset as it will be after the change (every table of both families,
+ *                 the one being checked included), for checks that look up per-netns objects
+ *                 other rules create (the rate estimators of RATEEST); null when unknown, and
+ *                 such checks then accept
  */
-public record CheckEnv(Family family, TableKind table, int hookMask, IpHeaderFilter ip, List<MatchSpec> matches) {
+public record CheckEnv(Family family, TableKind table, int hookMask, IpHeaderFilter ip, List<MatchSpec> matches,
+                       Ruleset ruleset) {
 
     public CheckEnv {
         matches = List.copyOf(matches);
     }
 
+    /** A view that does not know the rest of the ruleset. */
+    public CheckEnv(Family family, TableKind table, int hookMask, IpHeaderFilter ip, List<MatchSpec> matches) {
+        this(family, table, hookMask, ip, matches, null);
+    }
+
     /** A view without matches (what a match's own check needs). */
     public CheckEnv(Family family, TableKind table, int hookMask, IpHeaderFilter ip) {
-        this(family, table, hookMask, ip, List.of());
+        this(family, table, hookMask, ip, List.of(), null);
     }
 
     /** True if every hook in {@code hookMask} is among {@code allowed} (a mask). */

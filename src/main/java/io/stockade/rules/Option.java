@@ -20,7 +20,14 @@ public record Option(String name, Arg arg, boolean invertible, int id) {
          * {@code --chunk-types any LIST}): the generic parser takes the next two words and hands
          * them to the extension joined by one space.
          */
-        TWO
+        TWO,
+        /**
+         * No argument of its own, but the next word is taken as its argument when there is one
+         * that starts neither with {@code -} nor with {@code !} (libxt_rateest's
+         * {@code --rateest-bps1 [RATE]}, which reads {@code argv[optind]} itself); the extension
+         * then receives that word, else null. {@code --name=value} is refused as for a flag.
+         */
+        OPTIONAL_WORD
     }
 
     public static Option flag(String name, int id) {
@@ -37,6 +44,11 @@ public record Option(String name, Arg arg, boolean invertible, int id) {
 
     public static Option invValue(String name, int id) {
         return new Option(name, Arg.REQUIRED, true, id);
+    }
+
+    /** An option with an optional separate-word argument (see {@link Arg#OPTIONAL_WORD}). */
+    public static Option optionalWord(String name, boolean invertible, int id) {
+        return new Option(name, Arg.OPTIONAL_WORD, invertible, id);
     }
 
     /** An option taking two arguments (see {@link Arg#TWO}). */

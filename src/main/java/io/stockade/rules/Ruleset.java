@@ -29,6 +29,25 @@ public final class Ruleset {
         tables.get(table.family()).put(table.kind(), table);
     }
 
+    /** A view sharing every table of this ruleset except {@code table}'s slot, which holds {@code table}. */
+    public Ruleset with(Table table) {
+        Ruleset r = new Ruleset();
+        for (Family f : Family.values()) {
+            r.tables.get(f).putAll(tables.get(f));
+        }
+        r.replace(table);
+        return r;
+    }
+
+    /** Every table of every family (IPv4 first, then in {@link TableKind} order). */
+    public java.util.List<Table> allTables() {
+        java.util.List<Table> all = new java.util.ArrayList<>();
+        for (Family f : Family.values()) {
+            all.addAll(tables.get(f).values());
+        }
+        return all;
+    }
+
     public Ruleset copy() {
         Ruleset r = new Ruleset();
         for (Family f : Family.values()) {

@@ -20,6 +20,9 @@ public final class CommandExecutor {
         this.resolver = resolver;
     }
 
+    /** The ruleset {@link #execute} works on (checks that look up other tables' objects), else null. */
+    private Ruleset world;
+
     /** Runs one command; modifies {@code rs} in place. */
     public void execute(Ruleset rs, ParsedCommand p, StringBuilder out) throws CommandFailure {
         if (p.ignored) {
@@ -27,7 +30,12 @@ public final class CommandExecutor {
         }
         Table t = rs.table(p.family, p.table);
         t.activate();
-        run(t, p, out, true);
+        world = rs;
+        try {
+            run(t, p, out, true);
+        } finally {
+            world = null;
+        }
     }
 
     /**
@@ -186,7 +194,7 @@ public final class CommandExecutor {
         }
         if (modifies && immediate) {
             try {
-                TableValidator.validate(t, prog);
+                TableValidator.validate(t, prog, world);
             } catch (CommandFailure f) {
                 String op = switch (cmd) {
                     case ParsedCommand.CMD_APPEND -> "RULE_APPEND";

@@ -436,6 +436,13 @@ public final class CommandParser {
                             && !argv.get(g.optind).startsWith("-") && !argv.get(g.optind).startsWith("!")) {
                         optarg = optarg + " " + argv.get(g.optind++);
                     }
+                    if (o.arg() == Option.Arg.OPTIONAL_WORD) {
+                        optarg = null;
+                        if (g.optind < argv.size() && !argv.get(g.optind).startsWith("-")
+                                && !argv.get(g.optind).startsWith("!")) {
+                            optarg = argv.get(g.optind++);
+                        }
+                    }
                     if (m.targetParser != null) {
                         m.targetParser.parse(o, optarg, invert);
                     } else {

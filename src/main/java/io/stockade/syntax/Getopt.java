@@ -118,7 +118,7 @@ final class Getopt {
         }
         e.longOpt = found;
         if (eq >= 0) {
-            if (found.arg() == Option.Arg.NONE) {
+            if (found.arg() == Option.Arg.NONE || found.arg() == Option.Arg.OPTIONAL_WORD) {
                 e.c = UNKNOWN;
                 e.longOpt = null;
                 return e;

@@ -75,7 +75,7 @@ public final class Restore {
                     }
                     // LINUX-DIFF: "COMMIT" followed by blanks is accepted as COMMIT.
                     if (inTable && buf.startsWith("COMMIT") && buf.substring(6).isBlank()) {
-                        TableValidator.validate(scratch, program);
+                        TableValidator.validate(scratch, program, rs.with(scratch));
                         if (!o.test()) {
                             rs.replace(scratch);
                         }

@@ -6,6 +6,7 @@ import io.stockade.rules.Hook;
 import io.stockade.rules.MatchSpec;
 import io.stockade.rules.Rule;
 import io.stockade.rules.RuleTarget;
+import io.stockade.rules.Ruleset;
 import io.stockade.rules.Table;
 import java.util.HashMap;
 import java.util.Map;
@@ -63,6 +64,14 @@ public final class TableValidator {
 
     /** Validates the whole table; throws the first failure as the tool reports it. */
     public static void validate(Table t, String program) throws CommandFailure {
+        validate(t, program, null);
+    }
+
+    /**
+     * Validates the whole table as part of {@code ruleset} (null: unknown), which checks that look
+     * up objects other rules create (rate estimators) consult.
+     */
+    public static void validate(Table t, String program, Ruleset ruleset) throws CommandFailure {
         Map<String, Integer> masks = hookMasks(t, program);
         for (Chain c : t.chains()) {
             int mask = masks.getOrDefault(c.name(), 0);
@@ -76,14 +85,19 @@ public final class TableValidator {
                         throw Messages.kernel(program, Messages.INVALID_ARGUMENT);
                     }
                 }
-                check(t, r, mask, program);
+                check(t, r, mask, program, ruleset);
             }
         }
     }
 
     /** checkentry of one rule's matches and target with the given hook mask. */
     public static void check(Table t, Rule r, int mask, String program) throws CommandFailure {
-        CheckEnv env = new CheckEnv(t.family(), t.kind(), mask, r.ip());
+        check(t, r, mask, program, null);
+    }
+
+    /** checkentry of one rule within {@code ruleset} (null: unknown). */
+    public static void check(Table t, Rule r, int mask, String program, Ruleset ruleset) throws CommandFailure {
+        CheckEnv env = new CheckEnv(t.family(), t.kind(), mask, r.ip(), java.util.List.of(), ruleset);
         for (MatchSpec m : r.matches()) {
             String err = m.check(env);
             if (err != null) {
@@ -92,7 +106,7 @@ public final class TableValidator {
         }
         if (r.target() instanceof RuleTarget.Extension e) {
             // targets see the rule's matches (TCPMSS looks for a tcp match on SYN)
-            String err = e.spec().check(new CheckEnv(t.family(), t.kind(), mask, r.ip(), r.matches()));
+            String err = e.spec().check(new CheckEnv(t.family(), t.kind(), mask, r.ip(), r.matches(), ruleset));
             if (err != null) {
                 throw Messages.kernel(program, err);
             }

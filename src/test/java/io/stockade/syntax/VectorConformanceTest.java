@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class VectorConformanceTest {
     /** The rate reached when this was last raised (minus a small margin); raise as modules land. */
-    static final double MIN_PASS_RATE = 0.98;
+    static final double MIN_PASS_RATE = 0.995;
 
     record Outcome(int passed, int total, List<String> failures) {
     }
@@ -106,9 +106,12 @@ class VectorConformanceTest {
             if (e instanceof UpstreamVectors.Command c) {
                 List<String> words = ShellWords.split(c.text());
                 if (words != null && !words.isEmpty()) {
-                    if (words.get(0).equals("iptables") && f == Family.IPV4
-                            || words.get(0).equals("ip6tables") && f == Family.IPV6) {
-                        h.run(f, words.subList(1, words.size()));
+                    // run whatever the family under test: "%iptables -I INPUT -j RATEEST …" creates a
+                    // per-netns estimator that the ip6tables pass of libxt_rateest.t uses too
+                    if (words.get(0).equals("iptables")) {
+                        h.run(Family.IPV4, words.subList(1, words.size()));
+                    } else if (words.get(0).equals("ip6tables")) {
+                        h.run(Family.IPV6, words.subList(1, words.size()));
                     }
                     // nfacct / nfct object creation: treated as succeeding (nothing to do)
                 }

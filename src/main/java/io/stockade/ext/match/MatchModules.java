@@ -41,6 +41,7 @@ public final class MatchModules {
             new StringMatch(),
             new TimeMatch(),
             new SetMatch(),
+            new RateestMatch(),
             // matches2: header matches and the rest (one line each)
             new DscpMatch(),
             new TosMatch(),

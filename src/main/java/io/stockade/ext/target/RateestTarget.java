@@ -1,6 +1,18 @@
 package io.stockade.ext.target;
 
+import io.stockade.engine.CompilableTarget;
+import io.stockade.engine.Emitter;
+import io.stockade.engine.RuntimeState;
+import io.stockade.engine.Skb;
+import io.stockade.engine.TargetAction;
+import io.stockade.engine.Verdict;
+import io.stockade.rules.CheckEnv;
+import io.stockade.rules.Chain;
 import io.stockade.rules.Option;
+import io.stockade.rules.Rule;
+import io.stockade.rules.RuleTarget;
+import io.stockade.rules.Ruleset;
+import io.stockade.rules.Table;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.ParseEnv;
 import io.stockade.rules.TargetExtension;
@@ -13,8 +25,10 @@ import java.util.Locale;
  * (libxt_RATEEST / xt_RATEEST): times in s, ms or us (tc syntax); the interval is rounded up to
  * 2^n × 250 ms (n = -2..3) and the EWMA log derived from the time constant exactly as
  * {@code RATEEST_final_check}; save and {@code -L} print them back from those exponents
- * ("250.0ms"). Syntax only: the estimator is not implemented (the spec is not an action, so the
- * engine refuses the rule instead of ignoring it).
+ * ("250.0ms"). Per packet (xt_rateest_tg) the packet's length and one packet are added to the
+ * named {@link RateEstimator}, shared with every other RATEEST rule of that name and read by the
+ * {@code rateest} match; the verdict is CONTINUE. checkentry refuses a second definition of a name
+ * with other parameters ("Invalid argument"), as the kernel does.
  */
 public final class RateestTarget implements TargetExtension {
     private static final int O_NAME = 0;
@@ -34,6 +48,23 @@ public final class RateestTarget implements TargetExtension {
     @Override
     public List<Option> options() {
         return OPTIONS;
+    }
+
+    private static final String INVALID_ARGUMENT = "Invalid argument. Run `dmesg' for more information.";
+
+    /** Every RATEEST target of the ruleset (both families, every table), in table and chain order. */
+    public static List<Spec> defined(Ruleset ruleset) {
+        List<Spec> all = new java.util.ArrayList<>();
+        for (Table t : ruleset.allTables()) {
+            for (Chain c : t.chains()) {
+                for (Rule r : c.rules()) {
+                    if (r.target() instanceof RuleTarget.Extension x && x.spec() instanceof Spec s) {
+                        all.add(s);
+                    }
+                }
+            }
+        }
+        return all;
     }
 
     /** tc's get_time: microseconds, or -1. */
@@ -71,7 +102,7 @@ public final class RateestTarget implements TargetExtension {
             public void parse(Option opt, String arg, boolean inverted) throws ParameterProblem {
                 seen.once(opt);
                 switch (opt.id()) {
-                    case O_NAME -> name = arg;
+                    case O_NAME -> name = arg.length() > 15 ? arg.substring(0, 15) : arg; // IFNAMSIZ - 1, strncpy
                     default -> {
                         double t = time(arg);
                         if (t < 0) {
@@ -117,7 +148,7 @@ public final class RateestTarget implements TargetExtension {
     }
 
     /** The parsed target ({@code xt_rateest_target_info}): interval exponent and EWMA log. */
-    public record Spec(String estimator, int interval, int ewmaLog) implements TargetSpec {
+    public record Spec(String estimator, int interval, int ewmaLog) implements TargetSpec, CompilableTarget {
         @Override
         public String name() {
             return "RATEEST";
@@ -141,6 +172,32 @@ public final class RateestTarget implements TargetExtension {
         public void save(StringBuilder out) {
             out.append(" --rateest-name ").append(estimator).append(" --rateest-interval ").append(time(intervalUs()))
                     .append(" --rateest-ewmalog ").append(time(intervalUs() << ewmaLog));
+        }
+
+        @Override
+        public String check(CheckEnv env) {
+            if (env.ruleset() == null) {
+                return null;
+            }
+            for (Spec other : defined(env.ruleset())) {
+                if (other.estimator.equals(estimator) && (other.interval != interval || other.ewmaLog != ewmaLog)) {
+                    return INVALID_ARGUMENT;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public TargetAction compile(RuntimeState state) {
+            RateEstimator est = state.shared(RateEstimator.KEY_PREFIX + estimator, RateEstimator::new);
+            est.configure(interval, ewmaLog);
+            return new TargetAction() {
+                @Override
+                public int execute(Skb skb, Emitter emitter) {
+                    est.add(skb.timeNanos, skb.pd.ipTotalLength);
+                    return Verdict.CONTINUE;
+                }
+            };
         }
 
         @Override

@@ -1,0 +1,62 @@
+package io.stockade.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.stockade.engine.PathResult;
+import io.stockade.host.HostLoader;
+import io.stockade.packet.LinkLayer;
+import io.stockade.packet.PacketText;
+import io.stockade.rules.Family;
+import io.stockade.rules.Ruleset;
+import io.stockade.syntax.HostResolver;
+import io.stockade.syntax.Restore;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RATEEST and rateest through the engine on packet time: an estimator fed in PREROUTING (raw) and
+ * read in INPUT (filter) by name, so a flood far above the threshold is dropped and a trickle far
+ * below it is not.
+ */
+class RateestEngineTest {
+    private static final long S = 1_000_000_000L;
+
+    @Test
+    void floodAboveThresholdIsDroppedTrickleIsNot() throws Exception {
+        Ruleset rs = new Ruleset();
+        new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(
+                "*raw\n-A PREROUTING -p udp -j RATEEST --rateest-name flood --rateest-interval 250ms"
+                        + " --rateest-ewmalog 1s\nCOMMIT\n"
+                        + "*filter\n-A INPUT -p udp -m rateest --rateest flood --rateest-gt --rateest-pps 100 -j DROP\n"
+                        + "COMMIT\n")), Restore.Options.DEFAULT, new StringBuilder());
+        Offline off = Offline.of(rs, HostLoader.fromConf("iface eth0 192.0.2.1/24\n"));
+        PacketFeeder feeder = new PacketFeeder(off.nf);
+        PathResult res = new PathResult();
+        byte[] b = PacketText.parse("in eth0 udp 192.0.2.9:4000 > 192.0.2.1:53").build();
+        long t = 100 * S;
+        int dropped = 0;
+        // 10 packets/s for 5 s: far below 100 pps
+        for (int i = 0; i < 50; i++, t += S / 10) {
+            feeder.run(LinkLayer.LINKTYPE_RAW, MemorySegment.ofArray(b), 0, b.length, b.length, "eth0", false, t, res);
+            dropped += res.verdictName().equals("drop") ? 1 : 0;
+        }
+        assertEquals(0, dropped);
+        // 2000 packets/s for 3 s: far above; after the estimate has risen every packet is dropped
+        int lastSecondDropped = 0;
+        for (int i = 0; i < 6000; i++, t += S / 2000) {
+            feeder.run(LinkLayer.LINKTYPE_RAW, MemorySegment.ofArray(b), 0, b.length, b.length, "eth0", false, t, res);
+            if (i >= 4000 && res.verdictName().equals("drop")) {
+                lastSecondDropped++;
+            }
+        }
+        assertEquals(2000, lastSecondDropped);
+        // a minute of silence, then a trickle again: accepted
+        t += 60 * S;
+        for (int i = 0; i < 10; i++, t += S) {
+            feeder.run(LinkLayer.LINKTYPE_RAW, MemorySegment.ofArray(b), 0, b.length, b.length, "eth0", false, t, res);
+            assertEquals("accept", res.verdictName());
+        }
+    }
+}
