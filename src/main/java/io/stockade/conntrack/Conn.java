@@ -124,6 +124,19 @@ public final class Conn {
     /** Retransmissions counted by tcp_in_window. */
     public int retrans;
 
+    // ---- nf_conn_seqadj: sequence-number translation per direction (SYNPROXY; see Seqadj) ----
+    /** The entry has the seqadj extension (created from SYNPROXY's template). */
+    public boolean hasSeqadj;
+    public final int[] seqCorrectionPos = new int[2];
+    public final int[] seqOffsetBefore = new int[2];
+    public final int[] seqOffsetAfter = new int[2];
+
+    // ---- nf_conn_synproxy: SYNPROXY's extension (its ISN towards the client, timestamp offset) ----
+    /** The entry has the synproxy extension: the SYNPROXY hooks act on its packets. */
+    public boolean synproxy;
+    /** Our ISN (the cookie) towards the client, the TSval we sent the client, and TSval offset server − ours. */
+    public int synproxyIsn, synproxyIts, synproxyTsoff;
+
     // ---- UDP (struct nf_ct_udp): time after which a replied flow becomes a stream ----
     public long udpStreamNanos;
 
@@ -146,6 +159,11 @@ public final class Conn {
         packets[0] = packets[1] = bytes[0] = bytes[1] = 0;
         clearTcp();
         udpStreamNanos = 0;
+        hasSeqadj = synproxy = false;
+        for (int d = 0; d < 2; d++) {
+            seqCorrectionPos[d] = seqOffsetBefore[d] = seqOffsetAfter[d] = 0;
+        }
+        synproxyIsn = synproxyIts = synproxyTsoff = 0;
         ftpSeqAftNlNum[0] = ftpSeqAftNlNum[1] = 0;
     }
 
@@ -163,6 +181,17 @@ public final class Conn {
         t.status = IPS_TEMPLATE | IPS_CONFIRMED;
         t.zone = zone;
         t.helper = helper;
+        return t;
+    }
+
+    /**
+     * SYNPROXY's per-namespace template ({@code snet->tmpl}): attached to the SYN it sends to the
+     * server, so the entry conntrack creates for that SYN gets the seqadj and synproxy extensions.
+     */
+    public static Conn synproxyTemplate() {
+        Conn t = template(0, null);
+        t.hasSeqadj = true;
+        t.synproxy = true;
         return t;
     }
 

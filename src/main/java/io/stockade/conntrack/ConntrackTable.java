@@ -129,6 +129,11 @@ public final class ConntrackTable implements ConnTracker {
                 if (ct == null) {
                     return; // invalid or dropped, skb already marked
                 }
+                if (tmpl != null && tmpl.synproxy) {
+                    // nf_ct_add_synproxy: the template's seqadj and synproxy extensions.
+                    ct.hasSeqadj = true;
+                    ct.synproxy = true;
+                }
                 dir = Conn.DIR_ORIGINAL;
             } else {
                 stats.inc(CtStats.FOUND);

@@ -239,6 +239,10 @@ final class TcpTracker {
         if ((ct.tcpFlags[r] & F_SACK_PERM) != 0) {
             sack = sack(pd, doff, sack);
         }
+        // nf_ct_seq_offset: the ack as the other side numbered its data (SYNPROXY's translation).
+        int receiverOffset = Seqadj.offset(ct, r, ack - 1);
+        ack -= receiverOffset;
+        sack -= receiverOffset;
         boolean syn = (flags & TH_SYN) != 0;
         boolean ackf = (flags & TH_ACK) != 0;
         boolean rst = (flags & TH_RST) != 0;

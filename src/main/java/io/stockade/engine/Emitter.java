@@ -16,6 +16,17 @@ public interface Emitter {
      */
     void emitPacket(int family, MemorySegment ipPacket, int length, Skb cause);
 
+    /**
+     * A locally generated IP packet carrying the conntrack entry the kernel attaches with
+     * {@code nf_ct_set} before {@code ip_local_out} (SYNPROXY): {@code conn} null = conntrack
+     * tracks it afresh in OUTPUT; a template ({@code Conn.isTemplate}) = a new entry is created
+     * from it; else the packet belongs to {@code conn} with {@code ctinfo} and is not tracked
+     * again. The default ignores the entry.
+     */
+    default void emitTracked(int family, MemorySegment ipPacket, int length, io.stockade.conntrack.Conn conn, int ctinfo) {
+        emitPacket(family, ipPacket, length, null);
+    }
+
     /** A kernel log line as LOG/ TRACE would write it (without the syslog prefix). */
     void log(int level, CharSequence line);
 

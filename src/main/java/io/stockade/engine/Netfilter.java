@@ -1,6 +1,7 @@
 package io.stockade.engine;
 
 import io.stockade.conntrack.Conn;
+import io.stockade.conntrack.Seqadj;
 import io.stockade.defrag.Fragmenter;
 import io.stockade.defrag.Reassembler;
 import io.stockade.nat.NatBinding;
@@ -8,6 +9,7 @@ import io.stockade.nat.NatRewrite;
 import io.stockade.packet.Checksum;
 import io.stockade.packet.DropReason;
 import io.stockade.packet.PacketDescriptor;
+import io.stockade.synproxy.SynproxyHook;
 import io.stockade.rules.Hook;
 import io.stockade.rules.TableKind;
 import java.lang.foreign.Arena;
@@ -75,6 +77,8 @@ public final class Netfilter {
     private final int[] pendingLen = new int[MAX_PENDING];
     private final Conn[] pendingConn = new Conn[MAX_PENDING];
     private final int[] pendingCtinfo = new int[MAX_PENDING];
+    /** The entry was given explicitly (Emitter.emitTracked), not derived from the cause (REJECT's nf_ct_attach). */
+    private final boolean[] pendingTracked = new boolean[MAX_PENDING];
     private int pendingCount;
     private final Skb gen = new Skb();
     private final Reassembler defrag = new Reassembler();
@@ -87,11 +91,40 @@ public final class Netfilter {
         }
 
         @Override
+        public void emitTracked(int family, MemorySegment ipPacket, int length, Conn conn, int ctinfo) {
+            queueTracked(ipPacket, length, conn, ctinfo);
+        }
+
+        @Override
         public void log(int level, CharSequence line) {
             logs.log(level, line);
         }
     };
     private boolean generatedNow;
+
+    // SYNPROXY's hook (LOCAL_IN / POST_ROUTING, just before confirm) and the packets it sends at once.
+    private final SynproxyHook synproxy = new SynproxyHook();
+    private final Skb hookSkb = new Skb();
+    private final PathResult hookResult = new PathResult();
+    private final MemorySegment hookBuf = Arena.ofAuto().allocate(256, 8);
+    private boolean hookSending;
+    private long hookTime;
+    private final Emitter sendNow = new Emitter() {
+        @Override
+        public void emitPacket(int family, MemorySegment ipPacket, int length, Skb cause) {
+            emitTracked(family, ipPacket, length, null, 0);
+        }
+
+        @Override
+        public void emitTracked(int family, MemorySegment ipPacket, int length, Conn conn, int ctinfo) {
+            sendFromHook(ipPacket, length, conn, ctinfo);
+        }
+
+        @Override
+        public void log(int level, CharSequence line) {
+            logs.log(level, line);
+        }
+    };
 
     /**
      * @param rules     the compiled ruleset to start with
@@ -205,7 +238,8 @@ public final class Netfilter {
         if (!table(rs, v, TableKind.MANGLE, Hook.INPUT, skb, res)
                 || !table(rs, v, TableKind.FILTER, Hook.INPUT, skb, res)
                 || !table(rs, v, TableKind.SECURITY, Hook.INPUT, skb, res)
-                || !nat(rs, v, Hook.INPUT, skb, res, true)) {
+                || !nat(rs, v, Hook.INPUT, skb, res, true)
+                || !synproxyHook(skb, res, skb.inIface)) {
             return;
         }
         if (!confirm(skb, res)) {
@@ -326,7 +360,8 @@ public final class Netfilter {
     private void postrouting(CompiledRuleset rs, int v, Skb skb, PathResult res) {
         skb.hook = Hook.POSTROUTING;
         if (!table(rs, v, TableKind.MANGLE, Hook.POSTROUTING, skb, res)
-                || !nat(rs, v, Hook.POSTROUTING, skb, res, true)) {
+                || !nat(rs, v, Hook.POSTROUTING, skb, res, true)
+                || !synproxyHook(skb, res, skb.outIface)) {
             return;
         }
         if (!confirm(skb, res)) {
@@ -541,7 +576,7 @@ public final class Netfilter {
 
     /** @return false if conntrack dropped the packet */
     private boolean track(Skb skb, PathResult res) {
-        if (skb.conn == null && skb.ctinfo != IP_CT_UNTRACKED) {
+        if ((skb.conn == null && skb.ctinfo != IP_CT_UNTRACKED) || (skb.conn != null && skb.conn.isTemplate())) {
             conntrack.in(skb);
             if (skb.ctDrop) {
                 hostDrop(res, EngineDrop.CONNTRACK);
@@ -559,14 +594,100 @@ public final class Netfilter {
         return true;
     }
 
-    /** nf_conntrack_confirm; @return false if it dropped the packet */
+    /**
+     * nf_confirm: the helper, then the sequence translation of an entry with IPS_SEQ_ADJUST (not on
+     * loopback, not for RELATED_REPLY ICMP), then nf_conntrack_confirm; @return false if dropped
+     */
     private boolean confirm(Skb skb, PathResult res) {
         conntrack.confirm(skb);
         if (skb.ctDrop) {
             hostDrop(res, EngineDrop.CONNTRACK);
             return false;
         }
+        Conn c = skb.conn;
+        if (c != null && (c.status & Conn.IPS_SEQ_ADJUST) != 0 && skb.ctinfo != IP_CT_RELATED_REPLY
+                && skb.pd.protocol == 6
+                && !host.isLoopback(skb.hook == Hook.INPUT ? skb.inIface : skb.outIface)
+                && !Seqadj.adjust(skb.pd, c, skb.ctinfo)) {
+            hostDrop(res, EngineDrop.CONNTRACK);
+            return false;
+        }
         return true;
+    }
+
+    /** SYNPROXY's hook at priority NF_IP_PRI_CONNTRACK_CONFIRM − 1; @return false if it took the packet */
+    private boolean synproxyHook(Skb skb, PathResult res, String dev) {
+        Conn c = skb.conn;
+        if (c == null || !c.synproxy) {
+            return true;
+        }
+        long time = hookTime;
+        PathResult origin = hookOrigin;
+        hookTime = skb.timeNanos;
+        hookOrigin = res;
+        int verdict = synproxy.run(skb, host.isLoopback(dev), sendNow);
+        hookOrigin = origin;
+        hookTime = time;
+        if (verdict == Verdict.ACCEPT) {
+            return true;
+        }
+        note(verdict == Verdict.STOLEN ? "synproxy: packet taken" : "synproxy: dropped");
+        res.table = null;
+        res.entry = -1;
+        res.decidedAt = skb.hook;
+        res.outcome = verdict == Verdict.STOLEN ? PathResult.STOLEN : PathResult.DROPPED;
+        if (verdict == Verdict.DROP) {
+            engineDrops[EngineDrop.CONNTRACK.ordinal()]++;
+            res.engineDrop = EngineDrop.CONNTRACK;
+        }
+        return false;
+    }
+
+    /**
+     * A packet the SYNPROXY hook sends now (ip_local_out inside the hook): routed, OUTPUT,
+     * POSTROUTING before the hook goes on. A send from inside such a send is queued instead.
+     */
+    private void sendFromHook(MemorySegment packet, int length, Conn conn, int ctinfo) {
+        if (hookSending || decoder == null || length <= 0 || length > hookBuf.byteSize()) {
+            queueTracked(packet, length, conn, ctinfo);
+            return;
+        }
+        hookSending = true;
+        try {
+            MemorySegment.copy(packet, 0, hookBuf, 0, length);
+            Skb g = hookSkb;
+            g.resetMeta();
+            g.pd.reset();
+            g.timeNanos = hookTime;
+            if (!decoder.decode(g.pd, hookBuf, length)) {
+                malformedDrops[g.pd.dropReason.ordinal()]++;
+                return;
+            }
+            attach(g, conn, ctinfo);
+            if (hookOrigin != null) {
+                hookOrigin.emitted++;
+            }
+            note("synproxy: sent packet → OUTPUT");
+            boolean was = generatedNow;
+            generatedNow = true;
+            hookResult.reset();
+            output(g, hookResult);
+            generatedNow = was;
+        } finally {
+            hookSending = false;
+        }
+    }
+
+    private PathResult hookOrigin;
+
+    /** nf_ct_set on a generated packet: an entry with its ctinfo, a template, or nothing. */
+    private static void attach(Skb g, Conn conn, int ctinfo) {
+        if (conn == null) {
+            return;
+        }
+        g.conn = conn;
+        g.ctinfo = ctinfo;
+        g.ctStateBits = conn.isTemplate() ? 0 : Conn.stateBit(ctinfo);
     }
 
     /**
@@ -650,6 +771,17 @@ public final class Netfilter {
         pendingLen[i] = length;
         pendingConn[i] = cause == null ? null : cause.conn;
         pendingCtinfo[i] = cause == null ? 0 : cause.ctinfo;
+        pendingTracked[i] = false;
+    }
+
+    private void queueTracked(MemorySegment packet, int length, Conn conn, int ctinfo) {
+        int before = pendingCount;
+        queue(packet, length, null);
+        if (pendingCount > before) {
+            pendingConn[before] = conn;
+            pendingCtinfo[before] = ctinfo;
+            pendingTracked[before] = true;
+        }
     }
 
     private void drain(Skb origin, PathResult res) {
@@ -671,7 +803,9 @@ public final class Netfilter {
                 note("generated ICMP error suppressed by the ICMP rate limit");
                 continue;
             }
-            if (g.pd.protocol == 6 && pendingConn[i] != null) {
+            if (pendingTracked[i]) {
+                attach(g, pendingConn[i], pendingCtinfo[i]);
+            } else if (g.pd.protocol == 6 && pendingConn[i] != null) {
                 g.conn = pendingConn[i];
                 g.ctinfo = pendingCtinfo[i] < 3 ? IP_CT_RELATED_REPLY : IP_CT_RELATED;
                 g.ctStateBits = STATE_RELATED_BIT;

@@ -78,6 +78,8 @@ public final class Skb {
     public final byte[] scratchBytes = new byte[1536];
     public final java.lang.foreign.MemorySegment scratch = java.lang.foreign.MemorySegment.ofArray(scratchBytes);
     public final StringBuilder scratchText = new StringBuilder(1024);
+    /** Scratch ints for a target's per-packet working state (SYNPROXY's options), valid during one call. */
+    public final int[] scratchInts = new int[8];
     /** Scratch for one address (hi, lo) returned by host lookups. */
     public final long[] scratchAddr = new long[2];
 

@@ -1,6 +1,15 @@
 package io.stockade.ext.target;
 
+import io.stockade.engine.Emitter;
+import io.stockade.engine.Skb;
+import io.stockade.engine.TargetAction;
+import io.stockade.engine.Verdict;
+import io.stockade.packet.Checksum;
+import io.stockade.packet.PacketDescriptor;
+import io.stockade.packet.Wire;
 import io.stockade.rules.CheckEnv;
+import io.stockade.synproxy.SynproxyHook;
+import io.stockade.synproxy.SynproxyOptions;
 import io.stockade.rules.Hook;
 import io.stockade.rules.IpHeaderFilter;
 import io.stockade.rules.Option;
@@ -13,9 +22,17 @@ import java.util.List;
 
 /**
  * {@code -j SYNPROXY [--mss N] [--wscale N] [--sack-perm] [--timestamp] [--ecn]}
- * (libxt_SYNPROXY / xt_SYNPROXY). Syntax, save, {@code -L} and checkentry (filter table, INPUT and
- * FORWARD, {@code -p tcp} not inverted). The per-packet SYN cookie proxy is not implemented:
- * the spec is not an action, so the engine refuses to run such a rule rather than ignore it.
+ * (libxt_SYNPROXY / ipt_SYNPROXY, ip6t_SYNPROXY). Syntax, save, {@code -L} and checkentry (filter
+ * table, INPUT and FORWARD, {@code -p tcp} not inverted).
+ *
+ * <p>Per packet ({@code synproxy_tg4}/{@code synproxy_tg6}): a bad TCP checksum, a cut header or
+ * cut options are dropped. A SYN (no ACK/FIN/RST) is answered with a SYN-ACK carrying a SYN
+ * cookie ({@link io.stockade.synproxy.SynCookie}) and the options the client offered and the rule
+ * allows (MSS as {@code --mss}, window scale as {@code --wscale}; without {@code --timestamp} no
+ * window scale, SACK or ECN, since only the timestamp cookie can remember them) and is stolen. An
+ * ACK (no SYN/FIN/RST) is checked against its cookie: invalid → DROP, valid → the SYN goes to the
+ * server on a new entry with the synproxy extension ({@link SynproxyHook} takes over) and the ACK
+ * is stolen. Anything else continues with the next rule.
  */
 public final class SynproxyTarget implements TargetExtension {
     private static final int O_SACK_PERM = 0;
@@ -65,9 +82,58 @@ public final class SynproxyTarget implements TargetExtension {
     }
 
     /** The parsed target: {@code options} holds bits of the option ids given. */
-    public record Spec(int options, int wscale, int mss) implements TargetSpec {
+    public record Spec(int options, int wscale, int mss) implements TargetSpec, TargetAction {
         private boolean has(int id) {
             return (options & (1 << id)) != 0;
+        }
+
+        /** The kernel's {@code xt_synproxy_info.options} (XT_SYNPROXY_OPT_* bits) for this rule. */
+        int kernelOptions() {
+            return (has(O_MSS) ? SynproxyOptions.MSS : 0) | (has(O_WSCALE) ? SynproxyOptions.WSCALE_BIT : 0)
+                    | (has(O_SACK_PERM) ? SynproxyOptions.SACK_PERM : 0)
+                    | (has(O_TIMESTAMP) ? SynproxyOptions.TIMESTAMP : 0) | (has(O_ECN) ? SynproxyOptions.ECN : 0);
+        }
+
+        @Override
+        public int execute(Skb skb, Emitter emitter) {
+            PacketDescriptor pd = skb.pd;
+            // nf_ip_checksum / nf_ip6_checksum, then the header and its options.
+            if (pd.protocol != 6 || !Checksum.verifyL4(pd)) {
+                return Verdict.DROP;
+            }
+            int th = pd.l4Offset;
+            if (th < 0 || th + 20 > pd.length || pd.fragOffset != 0) {
+                return Verdict.DROP;
+            }
+            int[] o = skb.scratchInts;
+            SynproxyOptions.clear(o);
+            if (!SynproxyOptions.parse(o, pd.data, th, (Wire.u8(pd.data, th + 12) >>> 4) * 4, pd.length)) {
+                return Verdict.DROP;
+            }
+            int flags = Wire.u8(pd.data, th + 13);
+            boolean syn = (flags & 0x02) != 0;
+            boolean ack = (flags & 0x10) != 0;
+            boolean finRst = (flags & 0x05) != 0;
+            if (syn && !ack && !finRst) {
+                if ((flags & 0xc0) == 0xc0) {
+                    o[SynproxyOptions.OPTIONS] |= SynproxyOptions.ECN;
+                }
+                o[SynproxyOptions.OPTIONS] &= kernelOptions();
+                o[SynproxyOptions.MSS_ENCODE] = o[SynproxyOptions.MSS_OPTION];
+                o[SynproxyOptions.MSS_OPTION] = mss;
+                if ((o[SynproxyOptions.OPTIONS] & SynproxyOptions.TIMESTAMP) != 0) {
+                    // LINUX-DIFF: tcp_time_stamp_raw() is the packet time in milliseconds here.
+                    SynproxyOptions.initTimestampCookie(o, wscale, (int) (skb.timeNanos / 1_000_000L));
+                } else {
+                    o[SynproxyOptions.OPTIONS] &= ~(SynproxyOptions.WSCALE_BIT | SynproxyOptions.SACK_PERM | SynproxyOptions.ECN);
+                }
+                SynproxyHook.sendClientSynack(skb, o, emitter);
+                return Verdict.STOLEN;
+            }
+            if (ack && !syn && !finRst) {
+                return SynproxyHook.recvClientAck(skb, o, Wire.i32(pd.data, th + 4), emitter) ? Verdict.STOLEN : Verdict.DROP;
+            }
+            return Verdict.CONTINUE;
         }
 
         @Override

@@ -1,0 +1,87 @@
+package io.stockade.synproxy;
+
+import io.stockade.conntrack.ConntrackConfig;
+import io.stockade.conntrack.ConntrackTable;
+import io.stockade.engine.CompiledRuleset;
+import io.stockade.engine.Emitter;
+import io.stockade.engine.Netfilter;
+import io.stockade.engine.PacketDecoder;
+import io.stockade.engine.PathResult;
+import io.stockade.engine.Skb;
+import io.stockade.engine.StateRegistry;
+import io.stockade.host.Host;
+import io.stockade.host.HostLoader;
+import io.stockade.packet.PacketParser;
+import io.stockade.packet.PacketPrinter;
+import io.stockade.rules.Family;
+import io.stockade.rules.Ruleset;
+import io.stockade.syntax.HostResolver;
+import io.stockade.syntax.Restore;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Test harness: a Stockade gateway (iptables-restore text for both families, a host.conf with
+ * its sysctls, a conntrack table configured from them) and the packets that leave it, in order.
+ */
+final class ProxyGateway {
+    /** A packet that left the host: its interface and its IP bytes. */
+    record Out(String iface, byte[] ip) {
+        String text() {
+            PacketParser p = new PacketParser();
+            Skb s = new Skb();
+            p.parse(s.pd, MemorySegment.ofArray(ip), 0, ip.length);
+            return iface + " " + PacketPrinter.format(s.pd);
+        }
+    }
+
+    final ConntrackTable conntrack;
+    final Netfilter nf;
+    final List<Out> out = new ArrayList<>();
+    private final PacketParser parser = new PacketParser();
+    long now;
+
+    ProxyGateway(String rules4, String rules6, String hostConf, long startNanos) throws Exception {
+        Ruleset rs = new Ruleset();
+        new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(rules4)),
+                Restore.Options.DEFAULT, new StringBuilder());
+        new Restore(Family.IPV6, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(rules6)),
+                Restore.Options.DEFAULT, new StringBuilder());
+        Host host = HostLoader.fromConf(hostConf);
+        ConntrackConfig cfg = new ConntrackConfig();
+        cfg.tcpLoose = host.sysctls.tcpLoose != 0;
+        cfg.tcpBeLiberal = host.sysctls.tcpBeLiberal != 0;
+        cfg.checksum = host.sysctls.conntrackChecksum != 0;
+        conntrack = new ConntrackTable(cfg);
+        PacketDecoder decoder = (pd, data, length) -> parser.parse(pd, data, 0, length);
+        nf = new Netfilter(CompiledRuleset.compile(rs, new StateRegistry()), host, conntrack, Emitter.NONE, decoder);
+        nf.tap((skb, iface, generated) -> out.add(new Out(iface,
+                skb.pd.data.asSlice(skb.pd.base, skb.pd.ipTotalLength).toArray(ValueLayout.JAVA_BYTE))));
+        now = startNanos;
+    }
+
+    /** Feeds a packet received on {@code iface} at the current time; returns the result. */
+    PathResult receive(String iface, byte[] ip) {
+        Skb skb = new Skb();
+        MemorySegment seg = Arena.ofAuto().allocate(ip.length);
+        MemorySegment.copy(MemorySegment.ofArray(ip), 0, seg, 0, ip.length);
+        new PacketParser().parse(skb.pd, seg, 0, ip.length);
+        skb.inIface = iface;
+        skb.timeNanos = now;
+        PathResult r = new PathResult();
+        nf.receive(skb, r);
+        return r;
+    }
+
+    /** Everything that left since the last call, cleared. */
+    List<Out> take() {
+        List<Out> o = new ArrayList<>(out);
+        out.clear();
+        return o;
+    }
+}
