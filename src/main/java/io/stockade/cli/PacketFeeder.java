@@ -23,6 +23,16 @@ final class PacketFeeder {
     private final PacketParser parser = new PacketParser();
     private final MemorySegment buf = Arena.ofAuto().allocate(BUFFER, 8);
     private final Netfilter nf;
+    /** The socket owner given to the next outbound packets (trace's {@code uid}/{@code gid}/{@code groups}), or null. */
+    private io.stockade.packet.PacketText.Owner owner;
+    private int[] ownerGroups = new int[0];
+
+    /** Sets (or with null clears) the socket owner of the outbound packets that follow. */
+    void owner(io.stockade.packet.PacketText.Owner o) {
+        owner = o;
+        ownerGroups = o == null ? new int[0] : o.groups();
+    }
+
     /** Frames that carried no IPv4/IPv6 packet (ARP, …): not netfilter's (ip/ip6tables) business. */
     long nonIp;
 
@@ -67,6 +77,13 @@ final class PacketFeeder {
         }
         if (outbound) {
             s.inIface = "";
+            if (owner != null) {
+                s.uid = owner.uid();
+                s.gid = owner.gid();
+                int[] g = ownerGroups;
+                s.groupCount = Math.min(g.length, s.groups.length);
+                System.arraycopy(g, 0, s.groups, 0, s.groupCount);
+            }
             nf.send(s, res);
         } else {
             s.inIface = inIface == null ? "" : inIface;

@@ -86,6 +86,7 @@ final class TraceCommand {
                 boolean framed = (" " + p + " ").contains(" mac ") || (" " + p + " ").contains(" vlan ");
                 int lt = framed ? LinkLayer.LINKTYPE_ETHERNET : LinkLayer.LINKTYPE_RAW;
                 String iface = spec.iface() == null ? "eth0" : spec.iface();
+                feeder.owner(spec.owner());
                 one(off, rec, emitted, feeder, res, n, p, lt, MemorySegment.ofArray(bytes), 0, bytes.length, bytes.length,
                         iface, spec.direction() == 2, time, json, out);
                 time += 1_000_000L;
@@ -101,6 +102,7 @@ final class TraceCommand {
                         if (++k == index) {
                             found = true;
                             String iface = feeder.ingressName(r, off.host, "eth0");
+                            feeder.owner(null);
                             one(off, rec, emitted, feeder, res, n, file + " #" + index, r.linkType(), r.data(), r.offset(),
                                     r.capturedLength(), r.originalLength(), iface,
                                     r.direction() == CaptureReader.DIRECTION_OUTBOUND, r.timestampNanos(), json, out);

@@ -81,6 +81,31 @@ public interface AddressTypes {
         return false;
     }
 
+    /**
+     * The policy-routed FIB lookup for a flow (rules in priority order, then the table they
+     * choose), as {@code fib_lookup} / {@code ip6_route_lookup}: a route handle for
+     * {@link #type(int)} and {@link #device(int)}, or -1 when no route applies.
+     *
+     * @param tos IPv4 TOS byte / IPv6 traffic class of the flow
+     * @param iif input interface of the flow ("lo" for LOOPBACK_IFINDEX)
+     * @param oif interface the lookup is restricted to (RT6_LOOKUP_F_IFACE), or ""
+     * @param uid the flow's uid
+     */
+    default int lookupFlow(int version, long dstHi, long dstLo, long srcHi, long srcLo, int mark, int tos, String iif,
+                           String oif, int uid) {
+        return -1;
+    }
+
+    /** Type bit of a route handle from {@link #lookupFlow}. */
+    default int type(int route) {
+        return 0;
+    }
+
+    /** Device of a route handle ("" for routes without one, e.g. blackhole). */
+    default String device(int route) {
+        return "";
+    }
+
     /** Nothing is known: no local addresses, no routes. */
     AddressTypes NONE = new AddressTypes() {
         @Override

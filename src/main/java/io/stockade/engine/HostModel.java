@@ -10,10 +10,34 @@ public interface HostModel extends AddressTypes {
     /** The route for {@code dst} (local, main, default tables; longest prefix, lowest metric), -1 if none. */
     int lookup(int version, long hi, long lo);
 
+    /**
+     * The policy-routed lookup for a flow (fib_lookup / fib6_rule_lookup): route handle, also for
+     * unreachable/prohibit/blackhole results, or -1 when no rule produced a route.
+     *
+     * @param tos IPv4 TOS / IPv6 traffic class
+     * @param iif input interface ("lo" for locally generated flows)
+     * @param oif interface the flow is bound to, or ""
+     * @param uid the flow's uid (0 for received packets)
+     */
+    @Override
+    int lookupFlow(int version, long dstHi, long dstLo, long srcHi, long srcLo, int mark, int tos, String iif,
+                   String oif, int uid);
+
+    /** True when the policy rules of {@code version} are not Linux's defaults (fib4_has_custom_rules). */
+    boolean customRules(int version);
+
+    /** True if {@code dev} has an address of {@code version} (an in_device with an ifa_list). */
+    boolean hasAddress(int version, String dev);
+
+    /** net.ipv4.conf.all.src_valid_mark: the reverse-path lookup of fib_validate_source uses the mark. */
+    boolean srcValidMark();
+
     /** Type bit of a route ({@link AddressTypes#UNICAST}, LOCAL, BROADCAST, MULTICAST, BLACKHOLE…). */
+    @Override
     int type(int route);
 
     /** Output interface of a route ("" for routes without one). */
+    @Override
     String device(int route);
 
     /** MTU of a route (its own metric, else its interface's). */

@@ -25,7 +25,8 @@ import java.lang.foreign.ValueLayout;
  *                     else FORWARD (ip_forward=1; TTL/MTU checks, TTL−1) mangle filter security
  *                     → POSTROUTING
  * generated: routing (the output interface is known in OUTPUT, as in Linux), then
- *            OUTPUT  raw conntrack mangle nat filter security → POSTROUTING
+ *            OUTPUT  raw conntrack mangle [re-route if mangle changed addresses, mark or TOS]
+ *                    nat [re-route if the destination changed] filter security → POSTROUTING
  * POSTROUTING: mangle nat(100) confirm → transmitted (to lo: received again on lo, then INPUT)
  * </pre>
  * With conntrack in use, fragments are reassembled first, at PREROUTING and OUTPUT priority −400
@@ -45,8 +46,15 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>LINUX-DIFF: the ICMP errors the routing code itself sends (time exceeded, fragmentation
  * needed, net/host unreachable when forwarding) are counted as {@link EngineDrop}s but not
- * generated; multicast is delivered locally without group membership and never forwarded;
- * after OUTPUT a changed mark or destination does not re-route (ip_route_me_harder).
+ * generated; multicast is delivered locally without group membership and never forwarded.
+ *
+ * <p>Routing decisions are the host's policy-routed lookups ({@link HostModel#lookupFlow}): input
+ * with the packet's addresses, TOS, input interface and the mark PREROUTING left; output with
+ * the packet's addresses and the socket's mark and uid ({@code skb.mark}/{@code uid} at
+ * {@link #send}), input interface {@code lo}. As iptable_mangle's {@code ipt_mangle_out} (and
+ * ip6table_mangle's), a packet whose source, destination, mark or TOS (IPv6: also hop limit and
+ * flow label) mangle OUTPUT changed is routed again ({@code ip_route_me_harder}); so is one
+ * whose destination nat OUTPUT changed.
  */
 public final class Netfilter {
     private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
@@ -292,23 +300,9 @@ public final class Netfilter {
             return;
         }
         int v = pd.ipVersion;
-        int r = host.lookup(v, pd.dstHi, pd.dstLo);
-        if (r < 0) {
-            hostDrop(res, EngineDrop.NO_ROUTE);
-            return;
-        }
-        int type = host.type(r);
-        if (type == AddressTypes.BLACKHOLE || type == AddressTypes.UNREACHABLE || type == AddressTypes.PROHIBIT) {
-            hostDrop(res, EngineDrop.REJECT_ROUTE);
-            return;
-        }
-        String out = type == AddressTypes.LOCAL ? "lo" : host.device(r);
         skb.inIface = "";
-        skb.outIface = out;
-        skb.routeMtu = host.mtu(r);
-        res.out = out;
-        if (trace != null) {
-            note("routing: output via " + out);
+        if (!routeOutput(skb, res, null)) {
+            return;
         }
         CompiledRuleset rs = rules;
         skb.hook = Hook.OUTPUT;
@@ -318,14 +312,30 @@ public final class Netfilter {
         if (!table(rs, v, TableKind.RAW, Hook.OUTPUT, skb, res)) {
             return;
         }
-        if (!track(skb, res)
-                || !table(rs, v, TableKind.MANGLE, Hook.OUTPUT, skb, res)) {
+        if (!track(skb, res)) {
             return;
         }
+        long srcHi = pd.srcHi;
+        long srcLo = pd.srcLo;
         long dstHi = pd.dstHi;
         long dstLo = pd.dstLo;
+        int mark = skb.mark;
+        int tos = pd.tos;
+        int hopLimit = pd.ttl;
+        int flowLabel = pd.flowLabel;
+        if (!table(rs, v, TableKind.MANGLE, Hook.OUTPUT, skb, res)) {
+            return;
+        }
+        // ipt_mangle_out / ip6t_mangle_out: reroute for any change that could affect the route.
+        if ((pd.srcHi != srcHi || pd.srcLo != srcLo || pd.dstHi != dstHi || pd.dstLo != dstLo || skb.mark != mark
+                || pd.tos != tos || (v == 6 && (pd.ttl != hopLimit || pd.flowLabel != flowLabel)))
+                && !routeOutput(skb, res, "mangle OUTPUT changed the packet, rerouted via ")) {
+            return;
+        }
+        dstHi = pd.dstHi;
+        dstLo = pd.dstLo;
         if (!nat(rs, v, Hook.OUTPUT, skb, res, false)
-                || ((pd.dstHi != dstHi || pd.dstLo != dstLo) && !rerouteOutput(skb, res))
+                || ((pd.dstHi != dstHi || pd.dstLo != dstLo) && !routeOutput(skb, res, "nat: destination changed, rerouted via "))
                 || !table(rs, v, TableKind.FILTER, Hook.OUTPUT, skb, res)
                 || !table(rs, v, TableKind.SECURITY, Hook.OUTPUT, skb, res)) {
             return;
@@ -334,12 +344,17 @@ public final class Netfilter {
     }
 
     /**
-     * nf_nat_ipv4_local_fn / nf_nat_ipv6_local_fn: DNAT or REDIRECT in nat OUTPUT moved the
-     * destination, so the packet is routed again (ip_route_me_harder); @return false if dropped
+     * The output route of a locally generated packet (ip_route_output_key with the packet's
+     * addresses, TOS, the skb's mark and owner, input interface lo) — first in OUTPUT, then again
+     * as ip_route_me_harder when mangle OUTPUT changed what routing reads or nat OUTPUT moved the
+     * destination ({@code rerouted} names which, for the trace; null the first time).
+     *
+     * @return false if dropped (no route, or an unreachable/prohibit/blackhole route or rule)
      */
-    private boolean rerouteOutput(Skb skb, PathResult res) {
+    private boolean routeOutput(Skb skb, PathResult res, String rerouted) {
         PacketDescriptor pd = skb.pd;
-        int r = host.lookup(pd.ipVersion, pd.dstHi, pd.dstLo);
+        int r = host.lookupFlow(pd.ipVersion, pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo, skb.mark, pd.tos, "lo", "",
+                skb.uid < 0 ? 0 : skb.uid);
         if (r < 0) {
             hostDrop(res, EngineDrop.NO_ROUTE);
             return false;
@@ -353,7 +368,9 @@ public final class Netfilter {
         skb.outIface = out;
         skb.routeMtu = host.mtu(r);
         res.out = out;
-        if (trace != null) note("nat: destination changed, rerouted via " + out);
+        if (trace != null) {
+            note(rerouted == null ? "routing: output via " + out : rerouted + out);
+        }
         return true;
     }
 
@@ -497,7 +514,8 @@ public final class Netfilter {
         } else if ((pd.dstHi >>> 56) == 0xff) {
             return -1;
         }
-        int r = host.lookup(v, pd.dstHi, pd.dstLo);
+        // ip_route_input_slow / ip6_route_input: the flow carries the mark PREROUTING left.
+        int r = host.lookupFlow(v, pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo, skb.mark, pd.tos, skb.inIface, "", 0);
         boolean fwd = host.forwarding(v);
         if (r < 0) {
             return hostDrop(res, fwd ? EngineDrop.NO_ROUTE : EngineDrop.NOT_FORWARDING);
@@ -515,26 +533,47 @@ public final class Netfilter {
         return v == 4 ? validated(skb, res, r) : r;
     }
 
-    /** fib_validate_source: martian (own address as source) and rp_filter checks for IPv4 input. */
+    /**
+     * fib_validate_source for IPv4 input: the reverse lookup (source as destination, the input
+     * route's output device — or lo for local delivery — as input interface, the mark only with
+     * {@code src_valid_mark}) must find a unicast route (or a local one with accept_local), through
+     * the input interface when rp_filter is strict. Without rp_filter and with Linux's default
+     * policy rules only the own-address-as-source martian is checked (the kernel's fast path).
+     *
+     * @param result the routing result to return when the source is valid (-1 local delivery)
+     */
     private int validated(Skb skb, PathResult res, int result) {
         PacketDescriptor pd = skb.pd;
         int rpf = host.rpFilter();
         if (rpf == 0) {
-            if (!host.acceptLocal() && host.isLocalAddress(4, 0, pd.srcLo, "")) {
-                return hostDrop(res, EngineDrop.MARTIAN_SOURCE);
+            if (host.acceptLocal()) {
+                return result;
             }
-            return result;
+            if (!host.customRules(4)) {
+                if (host.isLocalAddress(4, 0, pd.srcLo, "")) {
+                    return hostDrop(res, EngineDrop.MARTIAN_SOURCE);
+                }
+                return result;
+            }
         }
-        int r = host.lookup(4, 0, pd.srcLo);
-        if (r < 0) {
-            return hostDrop(res, EngineDrop.RP_FILTER);
+        String iif = result >= 0 ? host.device(result) : "lo";
+        int mark = host.srcValidMark() ? skb.mark : 0;
+        int r = host.lookupFlow(4, 0, pd.srcLo, 0, pd.dstLo, mark, pd.tos, iif, "", 0);
+        int type = r < 0 ? 0 : host.type(r);
+        if (r < 0 || type == AddressTypes.BLACKHOLE || type == AddressTypes.UNREACHABLE || type == AddressTypes.PROHIBIT) {
+            return rpf != 0 ? hostDrop(res, EngineDrop.RP_FILTER) : result; // last_resort
         }
-        int type = host.type(r);
         if (type != AddressTypes.UNICAST && !(type == AddressTypes.LOCAL && host.acceptLocal())) {
             return hostDrop(res, EngineDrop.MARTIAN_SOURCE);
         }
-        if (rpf == 1 && !host.device(r).equals(skb.inIface)) {
+        if (host.device(r).equals(skb.inIface) || (type == AddressTypes.LOCAL && host.isLoopback(skb.inIface))) {
+            return result;
+        }
+        if (rpf == 1 && host.hasAddress(4, skb.inIface)) {
             return hostDrop(res, EngineDrop.RP_FILTER);
+        }
+        if (rpf != 0 && !host.hasAddress(4, skb.inIface)) {
+            return hostDrop(res, EngineDrop.RP_FILTER); // no_addr: last_resort
         }
         return result;
     }

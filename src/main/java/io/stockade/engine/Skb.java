@@ -29,6 +29,12 @@ public final class Skb {
     /** Owning socket's uid/gid for locally generated packets (OUTPUT/POSTROUTING), -1 if none. */
     public int uid = -1;
     public int gid = -1;
+    /**
+     * The owning socket's supplementary groups ({@code file->f_cred->group_info}, read by owner
+     * {@code --suppl-groups}): the first {@code groupCount} entries.
+     */
+    public final int[] groups = new int[64];
+    public int groupCount;
     /** Packet timestamp in nanoseconds (capture time offline, clock time live). */
     public long timeNanos;
 
@@ -93,6 +99,7 @@ public final class Skb {
         pktType = 0;
         uid = -1;
         gid = -1;
+        groupCount = 0;
         timeNanos = 0;
         conn = null;
         ctinfo = 0;

@@ -5,21 +5,28 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The host the rules run on: interfaces with their addresses and MTU, the routing tables
- * {@code local} (255), {@code main} (254) and {@code default} (253) consulted in that order as
- * Linux's default policy rules do, and the {@link Sysctls}. Answers the routing questions of the
+ * The host the rules run on: interfaces with their addresses and MTU, routing tables (any table
+ * id), the policy routing rules that choose among them ({@link PolicyRule}; without any, Linux's
+ * defaults: local, main, default) and the {@link Sysctls}. Answers the routing questions of the
  * packet path — local delivery, output interface and MTU, route type, reverse-path checks — and
  * the {@link io.stockade.engine.AddressTypes} view the addrtype/rpfilter matches read. Immutable once built (see
  * {@link HostLoader}); lookups scan flat arrays and allocate nothing.
  *
- * <p>LINUX-DIFF: policy routing rules ({@code ip rule}) other than the three default ones, and
- * multipath routes, are not modelled; routes in other tables are ignored.
+ * <p>A lookup ({@link #lookupFlow}) is {@code fib_rules_lookup}: rules in priority order, the
+ * first whose selectors match the flow (source, destination, TOS, mark, input/output interface,
+ * uid) acts — a table lookup that finds nothing or a {@code throw} route, or whose result is
+ * suppressed, goes on with the next rule; {@code goto} continues at its target; unreachable,
+ * prohibit and blackhole rules end the lookup with that route type.
+ *
+ * <p>LINUX-DIFF: multipath routes are not modelled, and a route's nexthop is not checked for
+ * link state.
  */
 public final class Host implements HostModel {
     public static final int TABLE_LOCAL = 255;
     public static final int TABLE_MAIN = 254;
     public static final int TABLE_DEFAULT = 253;
-    private static final int[] TABLE_ORDER = {TABLE_LOCAL, TABLE_MAIN, TABLE_DEFAULT};
+    /** Route handles past the configured routes: the results of unreachable, prohibit and blackhole rules. */
+    private static final int[] REJECT_TYPES = {UNREACHABLE, PROHIBIT, BLACKHOLE};
 
     /** An interface. */
     public record Iface(String name, int index, int mtu, boolean loopback, List<Addresses.Prefix> addresses) {
@@ -36,6 +43,7 @@ public final class Host implements HostModel {
     public final Sysctls sysctls;
     private final List<Iface> ifaces;
     private final List<Route> routes;
+    private final List<PolicyRule> rules;
 
     // Flat copies for the packet path.
     private final int[] rVersion, rTable, rType, rLen, rMetric, rMtu;
@@ -53,16 +61,41 @@ public final class Host implements HostModel {
     private final String[] ifName;
     private final boolean[] ifLoopback;
 
+    // Flat copies of the policy rules, both families, each family in priority order.
+    private final int[] ruVersion, ruAction, ruTable, ruTos, ruMark, ruMask, ruSuppress, ruGoto, ruPrio;
+    private final boolean[] ruNot, ruIifGone, ruOifGone;
+    private final long[] ruSrcHi, ruSrcLo, ruSrcMaskHi, ruSrcMaskLo, ruDstHi, ruDstLo, ruDstMaskHi, ruDstMaskLo;
+    private final long[] ruUidStart, ruUidEnd;
+    private final boolean[] ruHasSrc;
+    private final String[] ruIif, ruOif;
+    private final boolean[] customRules = new boolean[7];
+
+    /** A host with Linux's default policy rules. */
     public Host(List<Iface> ifaces, List<Route> routes, Sysctls sysctls) {
+        this(ifaces, routes, List.of(), sysctls);
+    }
+
+    /**
+     * @param rules policy rules of either family; a family without any gets Linux's defaults
+     *              ({@link PolicyRule#defaults})
+     */
+    public Host(List<Iface> ifaces, List<Route> routes, List<PolicyRule> rules, Sysctls sysctls) {
         this.ifaces = List.copyOf(ifaces);
         this.routes = List.copyOf(routes);
         this.sysctls = sysctls;
-        int n = routes.size();
+        this.rules = orderedRules(rules);
+        int n = routes.size() + REJECT_TYPES.length;
         rVersion = new int[n]; rTable = new int[n]; rType = new int[n]; rLen = new int[n]; rMetric = new int[n];
         rMtu = new int[n]; rHi = new long[n]; rLo = new long[n]; rMaskHi = new long[n]; rMaskLo = new long[n];
         rDev = new String[n];
         rGwHi = new long[n]; rGwLo = new long[n]; rHasGw = new boolean[n];
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < REJECT_TYPES.length; i++) {
+            int k = routes.size() + i;
+            rType[k] = REJECT_TYPES[i];
+            rTable[k] = -1;
+            rDev[k] = "";
+        }
+        for (int i = 0; i < routes.size(); i++) {
             Route r = routes.get(i);
             rVersion[i] = r.version();
             rTable[i] = r.table();
@@ -85,6 +118,60 @@ public final class Host implements HostModel {
                 mtu = f == null ? 0 : f.mtu();
             }
             rMtu[i] = mtu;
+        }
+        int nr = this.rules.size();
+        ruVersion = new int[nr]; ruAction = new int[nr]; ruTable = new int[nr]; ruTos = new int[nr]; ruMark = new int[nr];
+        ruMask = new int[nr]; ruSuppress = new int[nr]; ruGoto = new int[nr]; ruPrio = new int[nr];
+        ruNot = new boolean[nr]; ruIifGone = new boolean[nr]; ruOifGone = new boolean[nr]; ruHasSrc = new boolean[nr];
+        ruSrcHi = new long[nr]; ruSrcLo = new long[nr]; ruSrcMaskHi = new long[nr]; ruSrcMaskLo = new long[nr];
+        ruDstHi = new long[nr]; ruDstLo = new long[nr]; ruDstMaskHi = new long[nr]; ruDstMaskLo = new long[nr];
+        ruUidStart = new long[nr]; ruUidEnd = new long[nr];
+        ruIif = new String[nr]; ruOif = new String[nr];
+        for (int i = 0; i < nr; i++) {
+            PolicyRule r = this.rules.get(i);
+            int v = r.version();
+            ruVersion[i] = v;
+            ruPrio[i] = r.priority();
+            ruAction[i] = r.action();
+            ruTable[i] = r.table();
+            ruTos[i] = r.tos();
+            ruMark[i] = r.fwmark();
+            ruMask[i] = r.fwmask();
+            ruSuppress[i] = r.suppressPrefixLength();
+            ruNot[i] = r.not();
+            ruUidStart[i] = r.uidStart();
+            ruUidEnd[i] = r.uidEnd();
+            if (r.from() != null) {
+                ruHasSrc[i] = r.from().length() > 0;
+                ruSrcHi[i] = r.from().hi();
+                ruSrcLo[i] = r.from().lo();
+                ruSrcMaskHi[i] = Addresses.maskHi(v, r.from().length());
+                ruSrcMaskLo[i] = Addresses.maskLo(v, r.from().length());
+            }
+            if (r.to() != null) {
+                ruDstHi[i] = r.to().hi();
+                ruDstLo[i] = r.to().lo();
+                ruDstMaskHi[i] = Addresses.maskHi(v, r.to().length());
+                ruDstMaskLo[i] = Addresses.maskLo(v, r.to().length());
+            }
+            // A rule naming a device that does not exist is "detached": it never matches.
+            ruIif[i] = r.iif();
+            ruIifGone[i] = r.iif() != null && !r.iif().equals("lo") && iface(r.iif()) == null;
+            ruOif[i] = r.oif();
+            ruOifGone[i] = r.oif() != null && !r.oif().equals("lo") && iface(r.oif()) == null;
+            // The goto target is the first rule of that priority (fib_nl_newrule's ctarget); -1 unresolved.
+            ruGoto[i] = -1;
+            if (r.action() == PolicyRule.GOTO) {
+                for (int k = i + 1; k < nr; k++) {
+                    if (this.rules.get(k).version() == v && this.rules.get(k).priority() == r.gotoPriority()) {
+                        ruGoto[i] = k;
+                        break;
+                    }
+                }
+            }
+        }
+        for (int v : new int[] {4, 6}) {
+            customRules[v] = !sameRules(this.rules.stream().filter(r -> r.version() == v).toList(), PolicyRule.defaults(v));
         }
         ifName = new String[ifaces.size()];
         ifLoopback = new boolean[ifaces.size()];
@@ -156,30 +243,144 @@ public final class Host implements HostModel {
     }
 
     /**
-     * The FIB lookup: index of the route that applies to {@code dst} (tables local, main, default;
-     * longest prefix, then lowest metric; a {@code throw} route continues with the next table),
-     * or -1 if none.
+     * The FIB lookup for a packet the host itself sends to {@code dst} with no source chosen and
+     * no mark ({@link #lookupFlow} with input interface {@code lo}); -1 if none.
      */
     @Override
     public int lookup(int version, long hi, long lo) {
-        for (int table : TABLE_ORDER) {
-            int best = -1;
-            for (int i = 0; i < rVersion.length; i++) {
-                if (rVersion[i] != version || rTable[i] != table) {
-                    continue;
-                }
-                if ((hi & rMaskHi[i]) != rHi[i] || (lo & rMaskLo[i]) != rLo[i]) {
-                    continue;
-                }
-                if (best < 0 || rLen[i] > rLen[best] || (rLen[i] == rLen[best] && rMetric[i] < rMetric[best])) {
-                    best = i;
-                }
+        return lookupFlow(version, hi, lo, 0, 0, 0, 0, "lo", "", 0);
+    }
+
+    /**
+     * fib_lookup / fib6_rule_lookup for a flow: the rules of {@code version} in priority order,
+     * then the chosen table (longest prefix, then lowest metric; with {@code oif} only routes
+     * through it, and routes without a device). Returns a route handle — also for the
+     * unreachable/prohibit/blackhole routes and rules that end a lookup in error — or -1 when no
+     * rule produced a route.
+     *
+     * @param tos  the IPv4 TOS byte / IPv6 traffic class (a rule's {@code tos} compares with its
+     *             DSCP bits: IPv4 the legacy TOS bits 0x1c, IPv6 0xfc)
+     * @param iif  the input interface; {@code lo} for locally generated packets (LOOPBACK_IFINDEX)
+     * @param oif  the output interface the flow is bound to, or ""
+     * @param uid  the flow's uid (the socket's; 0 for received packets)
+     */
+    @Override
+    public int lookupFlow(int version, long dstHi, long dstLo, long srcHi, long srcLo, int mark, int tos,
+                          String iif, String oif, int uid) {
+        int dscp = version == 4 ? tos & 0x1c : tos & 0xfc;
+        boolean hasSrc = version == 4 || srcHi != 0 || srcLo != 0;
+        int n = ruVersion.length;
+        for (int k = 0; k < n; k++) {
+            if (ruVersion[k] != version) {
+                continue;
             }
-            if (best >= 0 && rType[best] != THROW) {
-                return best;
+            boolean m = ruleMatches(k, dstHi, dstLo, srcHi, srcLo, hasSrc, mark, dscp, iif, oif, uid);
+            if (m == ruNot[k]) {
+                continue;
+            }
+            switch (ruAction[k]) {
+                case PolicyRule.GOTO -> {
+                    if (ruGoto[k] >= 0) {
+                        k = ruGoto[k] - 1; // fib_rules_lookup's "goto jumped": test the target, go on from there
+                    }
+                }
+                case PolicyRule.NOP -> {
+                }
+                case PolicyRule.UNREACHABLE -> {
+                    return routes.size();
+                }
+                case PolicyRule.PROHIBIT -> {
+                    return routes.size() + 1;
+                }
+                case PolicyRule.BLACKHOLE -> {
+                    return routes.size() + 2;
+                }
+                default -> {
+                    int r = tableLookup(version, ruTable[k], dstHi, dstLo, oif);
+                    if (r < 0 || rType[r] == THROW) {
+                        continue; // -EAGAIN: the next rule
+                    }
+                    int t = rType[r];
+                    boolean error = t == BLACKHOLE || t == UNREACHABLE || t == PROHIBIT;
+                    if (!error && rLen[r] <= ruSuppress[k]) {
+                        continue; // fib4_rule_suppress / fib6_rule_suppress
+                    }
+                    return r;
+                }
             }
         }
         return -1;
+    }
+
+    private boolean ruleMatches(int k, long dstHi, long dstLo, long srcHi, long srcLo, boolean hasSrc, int mark,
+                                int dscp, String iif, String oif, int uid) {
+        if (ruIif[k] != null && (ruIifGone[k] || !ruIif[k].equals(iif))) {
+            return false;
+        }
+        if (ruOif[k] != null && (ruOifGone[k] || !ruOif[k].equals(oif))) {
+            return false;
+        }
+        if (((ruMark[k] ^ mark) & ruMask[k]) != 0) {
+            return false;
+        }
+        if (ruUidStart[k] >= 0 && ((uid & 0xffffffffL) < ruUidStart[k] || (uid & 0xffffffffL) > ruUidEnd[k])) {
+            return false;
+        }
+        if (ruHasSrc[k] && (!hasSrc || (srcHi & ruSrcMaskHi[k]) != ruSrcHi[k] || (srcLo & ruSrcMaskLo[k]) != ruSrcLo[k])) {
+            return false;
+        }
+        if ((dstHi & ruDstMaskHi[k]) != ruDstHi[k] || (dstLo & ruDstMaskLo[k]) != ruDstLo[k]) {
+            return false;
+        }
+        return ruTos[k] == 0 || ruTos[k] == dscp;
+    }
+
+    /** fib_table_lookup in one table: longest prefix, then lowest metric; -1 if nothing matches. */
+    private int tableLookup(int version, int table, long hi, long lo, String oif) {
+        int best = -1;
+        for (int i = 0; i < rVersion.length; i++) {
+            if (rVersion[i] != version || rTable[i] != table) {
+                continue;
+            }
+            if ((hi & rMaskHi[i]) != rHi[i] || (lo & rMaskLo[i]) != rLo[i]) {
+                continue;
+            }
+            if (!oif.isEmpty() && !rDev[i].isEmpty() && !rDev[i].equals(oif)) {
+                continue;
+            }
+            if (best < 0 || rLen[i] > rLen[best] || (rLen[i] == rLen[best] && rMetric[i] < rMetric[best])) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** True when {@code version}'s policy rules differ from Linux's defaults (fib4_has_custom_rules). */
+    @Override
+    public boolean customRules(int version) {
+        return customRules[version];
+    }
+
+    /** The policy rules, both families, each in priority order. */
+    public List<PolicyRule> rules() {
+        return rules;
+    }
+
+    private static List<PolicyRule> orderedRules(List<PolicyRule> given) {
+        List<PolicyRule> out = new ArrayList<>();
+        for (int v : new int[] {4, 6}) {
+            List<PolicyRule> fam = new ArrayList<>(given.stream().filter(r -> r.version() == v).toList());
+            if (fam.isEmpty()) {
+                fam.addAll(PolicyRule.defaults(v));
+            }
+            fam.sort(java.util.Comparator.comparingInt(PolicyRule::priority)); // stable: equal priorities keep their order
+            out.addAll(fam);
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean sameRules(List<PolicyRule> a, List<PolicyRule> b) {
+        return a.equals(b);
     }
 
     /** Type bit of route {@code i}. */
@@ -206,9 +407,9 @@ public final class Host implements HostModel {
         return rLen[route];
     }
 
-    /** The route object (control plane / output). */
+    /** The route object (control plane / output); null for the result of an unreachable/prohibit/blackhole rule. */
     public Route route(int i) {
-        return routes.get(i);
+        return i < routes.size() ? routes.get(i) : null;
     }
 
     /** True if the address is configured on an interface (on {@code dev} unless it is ""). */
@@ -440,6 +641,21 @@ public final class Host implements HostModel {
     @Override
     public int rpFilter() {
         return sysctls.rpFilter;
+    }
+
+    @Override
+    public boolean srcValidMark() {
+        return sysctls.srcValidMark != 0;
+    }
+
+    @Override
+    public boolean hasAddress(int version, String dev) {
+        for (int i = 0; i < aVersion.length; i++) {
+            if (aVersion[i] == version && aDev[i].equals(dev)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -14,16 +14,25 @@ import java.util.Map;
  *
  * <p>A directory may hold the JSON the {@code ip} command prints — {@code address.json}
  * ({@code ip -j address show}), {@code route.json} ({@code ip -j route show table all}), optional
- * {@code route6.json} ({@code ip -j -6 route show table all}) — and/or a hand-written
- * {@code host.conf}, one statement per line ({@code #} starts a comment):
+ * {@code route6.json} ({@code ip -j -6 route show table all}), optional {@code rule.json} /
+ * {@code rule6.json} ({@code ip -j rule show}, {@code ip -j -6 rule show}: the complete policy
+ * rule lists) — and/or a hand-written {@code host.conf}, one statement per line ({@code #}
+ * starts a comment):
  * <pre>
  * iface eth0 192.168.0.1/24 2001:db8::1/64 mtu 1500
  * iface lo 127.0.0.1/8 ::1/128 loopback
  * route default via 198.51.100.254 dev ppp0 [metric 100] [mtu 1400]
  * route 10.0.0.0/8 via 192.168.0.254 dev eth0
  * route blackhole 203.0.113.0/24          (also unreachable, prohibit, throw, local, broadcast)
+ * rule pref 100 fwmark 0x1/0xff lookup 100           (the arguments of ip rule add)
+ * rule -6 from 2001:db8:1::/48 lookup 200
+ * route default via 192.168.0.254 dev eth0 table 100
  * sysctl net.ipv4.ip_forward=1
  * </pre>
+ * {@code rule} lines are added to the rules of rule.json/rule6.json, else to Linux's defaults
+ * ({@code 0: lookup local}, {@code 32766: lookup main}, IPv4 also {@code 32767: lookup default}),
+ * as {@code ip rule add} would: without {@code pref} a rule gets the priority just before the
+ * second rule's.
  * When no route.json is given, the routes the kernel derives from addresses are added (local and
  * broadcast routes in table local, the connected prefix in main), plus {@code lo} with
  * 127.0.0.1/8 and ::1/128 if absent. Errors name the file, the line and what was expected.
@@ -31,6 +40,8 @@ import java.util.Map;
 public final class HostLoader {
     private final Map<String, Host.Iface> ifaces = new LinkedHashMap<>();
     private final List<Host.Route> routes = new ArrayList<>();
+    /** Policy rules by IP version (index 4 and 6); null until given or first added to. */
+    private final List<List<PolicyRule>> rules = new ArrayList<>(java.util.Collections.nCopies(7, (List<PolicyRule>) null));
     private final Sysctls sysctls = new Sysctls();
     private boolean routesGiven;
 
@@ -79,10 +90,69 @@ public final class HostLoader {
             l.routeJson(Files.readString(route6), route6.toString(), 6);
             l.routesGiven = true;
         }
+        for (int v : new int[] {4, 6}) {
+            Path rule = dir.resolve(v == 4 ? "rule.json" : "rule6.json");
+            if (Files.exists(rule)) {
+                l.ruleJson(Files.readString(rule), rule.toString(), v);
+            }
+        }
         if (Files.exists(conf)) {
             l.conf(Files.readAllLines(conf), conf.toString());
         }
         return l.build();
+    }
+
+    private void ruleJson(String text, String file, int version) throws IOException {
+        Object root;
+        try {
+            root = Json.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage());
+        }
+        if (!(root instanceof List<?> list)) {
+            throw new IOException(file + ": expected a JSON array of rules (ip -j" + (version == 6 ? " -6" : "") + " rule show)");
+        }
+        List<PolicyRule> out = new ArrayList<>();
+        int n = 0;
+        for (Object o : list) {
+            n++;
+            if (!(o instanceof Map<?, ?> m)) {
+                throw new IOException(file + ": rule " + n + ": expected an object");
+            }
+            try {
+                out.add(PolicyRule.fromJson(version, m));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": rule " + n + ": " + e.getMessage());
+            }
+        }
+        rules.set(version, out);
+    }
+
+    /** {@code rule [-4|-6] ARGS…}: ip rule add, into the current list (Linux's defaults if none yet). */
+    private void confRule(String[] w) {
+        List<String> args = new ArrayList<>(List.of(w).subList(1, w.length));
+        int version = 4;
+        if (!args.isEmpty() && (args.get(0).equals("-6") || args.get(0).equals("-4"))) {
+            version = args.remove(0).equals("-6") ? 6 : 4;
+        }
+        for (int i = 0; i + 1 < args.size(); i++) {
+            if ((args.get(i).equals("from") || args.get(i).equals("to")) && Addresses.looksV6(args.get(i + 1))) {
+                version = 6;
+            }
+        }
+        List<PolicyRule> list = rules.get(version);
+        if (list == null) {
+            list = new ArrayList<>(PolicyRule.defaults(version));
+            rules.set(version, list);
+        }
+        // fib_default_rule_pref: one less than the second rule's priority (0 if none).
+        int def = list.size() > 1 && list.get(1).priority() > 0 ? list.get(1).priority() - 1 : 0;
+        PolicyRule r = PolicyRule.fromWords(version, args, def);
+        int at = 0;
+        while (at < list.size() && list.get(at).priority() <= r.priority()) {
+            at++;
+        }
+        list.add(at, r);
     }
 
     /** Parses host.conf text (for tests and the default host). */
@@ -187,18 +257,7 @@ public final class HostLoader {
     }
 
     private static int tableId(String t) {
-        return switch (t) {
-            case "local" -> Host.TABLE_LOCAL;
-            case "main" -> Host.TABLE_MAIN;
-            case "default" -> Host.TABLE_DEFAULT;
-            default -> {
-                try {
-                    yield Integer.parseInt(t);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("expected a table (local, main, default or a number), found '" + t + "'");
-                }
-            }
-        };
+        return PolicyRule.tableId(t);
     }
 
     private void conf(List<String> lines, String file) throws IOException {
@@ -219,6 +278,7 @@ public final class HostLoader {
                 switch (w[0]) {
                     case "iface" -> confIface(w);
                     case "route" -> confRoute(w);
+                    case "rule" -> confRule(w);
                     case "sysctl" -> {
                         String rest = line.substring("sysctl".length()).strip();
                         int eq = rest.indexOf('=');
@@ -227,7 +287,7 @@ public final class HostLoader {
                         }
                         sysctls.set(rest.substring(0, eq), rest.substring(eq + 1));
                     }
-                    default -> throw new IllegalArgumentException("expected 'iface', 'route' or 'sysctl', found '" + w[0] + "'");
+                    default -> throw new IllegalArgumentException("expected 'iface', 'route', 'rule' or 'sysctl', found '" + w[0] + "'");
                 }
             } catch (IllegalArgumentException e) {
                 throw new IOException(file + ":" + lineNo + ": " + e.getMessage());
@@ -338,7 +398,13 @@ public final class HostLoader {
             }
         }
         all.addAll(routes);
-        return new Host(new ArrayList<>(ifaces.values()), all, sysctls);
+        List<PolicyRule> pr = new ArrayList<>();
+        for (int v : new int[] {4, 6}) {
+            if (rules.get(v) != null) {
+                pr.addAll(rules.get(v));
+            }
+        }
+        return new Host(new ArrayList<>(ifaces.values()), all, pr, sysctls);
     }
 
     /** The routes the kernel adds when an address is configured (fib_add_ifaddr / addrconf). */

@@ -34,6 +34,8 @@ public final class Sysctls {
     public int acceptLocal = 0;
     /** net.ipv4.conf.all.route_localnet (default 0): 127/8 destinations arriving on a non-loopback interface are martians. */
     public int routeLocalnet = 0;
+    /** net.ipv4.conf.all.src_valid_mark (default 0): fib_validate_source's reverse lookup uses the packet mark. */
+    public int srcValidMark = 0;
     /** Every setting given explicitly, by canonical name. */
     private final Map<String, Long> given = new TreeMap<>();
 
@@ -65,6 +67,7 @@ public final class Sysctls {
             case "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter" -> rpFilter = i;
             case "net.ipv4.conf.all.accept_local" -> acceptLocal = i;
             case "net.ipv4.conf.all.route_localnet" -> routeLocalnet = i;
+            case "net.ipv4.conf.all.src_valid_mark" -> srcValidMark = i;
             default -> throw new IllegalArgumentException("sysctl " + n + ": not a setting Stockade models");
         }
         given.put(n, v);

@@ -26,6 +26,9 @@ import java.util.Locale;
  *           | "payload" N | "len" N    transport payload bytes / IP total length
  *           | "mac" MAC | "vlan" N     Ethernet framing (source MAC, 802.1Q tag)
  *           | "badsum"                 a wrong transport checksum
+ *           | "uid" N | "gid" N | "groups" N[,N]…   the sending socket's owner (fsuid, fsgid and
+ *             supplementary groups, as the owner match reads them); only with "out", where
+ *             the one not given is 0; at most {@link #MAX_GROUPS} groups
  * N        := decimal or 0x-hex
  * </pre>
  *
@@ -34,17 +37,59 @@ import java.util.Locale;
  * {@code in eth0 icmp 1.2.3.4 > 5.6.7.8 echo-request id 7 seq 1},
  * {@code in eth0 tcp [2001:db8::1]:1234 > [2001:db8::2]:80 ack seq 100 ack 200 win 512 payload 10},
  * {@code in eth0 ipv4 proto 47 1.2.3.4 > 5.6.7.8},
- * {@code in eth0 icmp 192.0.2.1 > 10.0.0.1 port-unreachable quote udp 10.0.0.1:5000 > 192.0.2.1:53}.
+ * {@code in eth0 icmp 192.0.2.1 > 10.0.0.1 port-unreachable quote udp 10.0.0.1:5000 > 192.0.2.1:53},
+ * {@code out eth0 tcp 192.0.2.1:40000 > 198.51.100.7:443 syn uid 1000 gid 1000 groups 27,100}.
  * Errors are {@link PacketTextException}s naming the token and what was expected.
  */
 public final class PacketText {
-    /** A parsed line: direction (0 none given, 1 in, 2 out), interface (null if none), the packet. */
-    public record Spec(int direction, String iface, PacketBuilder builder) {
+    /** Most supplementary groups a packet's owner can carry (the size of {@code Skb.groups}). */
+    public static final int MAX_GROUPS = 64;
+
+    /**
+     * A parsed line: direction (0 none given, 1 in, 2 out), interface (null if none), the packet,
+     * and the owner of the sending socket (null when none was given).
+     */
+    public record Spec(int direction, String iface, PacketBuilder builder, Owner owner) {
+        public Spec(int direction, String iface, PacketBuilder builder) {
+            this(direction, iface, builder, null);
+        }
+
         /** The packet bytes (with Ethernet framing when "mac"/"vlan" was given). */
         public byte[] build() {
             return builder.build();
         }
     }
+
+    /** A locally generated packet's socket owner: fsuid, fsgid, supplementary groups. */
+    public record Owner(int uid, int gid, int[] groups) {
+        public Owner {
+            groups = groups.clone();
+        }
+
+        @Override
+        public int[] groups() {
+            return groups.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Owner w && w.uid == uid && w.gid == gid && java.util.Arrays.equals(w.groups, groups);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * uid + gid) + java.util.Arrays.hashCode(groups);
+        }
+
+        @Override
+        public String toString() {
+            return "uid " + (uid & 0xffffffffL) + " gid " + (gid & 0xffffffffL) + " groups " + java.util.Arrays.toString(groups);
+        }
+    }
+
+    private long ownerUid = -1;
+    private long ownerGid = -1;
+    private int[] ownerGroups;
 
     private final String[] tok;
     private int i;
@@ -66,7 +111,15 @@ public final class PacketText {
             iface = p.next("an interface name after \"" + first + "\"");
         }
         PacketBuilder b = p.packet();
-        return new Spec(dir, iface, b);
+        Owner owner = null;
+        if (p.ownerUid >= 0 || p.ownerGid >= 0 || p.ownerGroups != null) {
+            if (dir != 2) {
+                throw new PacketTextException(0, null, "\"out IFACE\" before a packet with uid/gid/groups (only locally generated packets have a socket owner)");
+            }
+            owner = new Owner((int) Math.max(p.ownerUid, 0), (int) Math.max(p.ownerGid, 0),
+                    p.ownerGroups == null ? new int[0] : p.ownerGroups);
+        }
+        return new Spec(dir, iface, b, owner);
     }
 
     private String peek() {
@@ -374,7 +427,27 @@ public final class PacketText {
                 }
                 case "vlan" -> b.vlan((int) number("a VLAN id", 4095));
                 case "badsum" -> b.badChecksum();
-                default -> throw error("an option (flags, seq, ack, win, ttl, tos, ipid, df, frag, mf, payload, len, "
+                case "uid" -> ownerUid = number("a uid", 0xfffffffeL);
+                case "gid" -> ownerGid = number("a gid", 0xfffffffeL);
+                case "groups" -> {
+                    String[] g = next("a comma-separated list of group ids").split(",", -1);
+                    if (g.length > MAX_GROUPS) {
+                        throw error("at most " + MAX_GROUPS + " supplementary groups");
+                    }
+                    ownerGroups = new int[g.length];
+                    for (int k = 0; k < g.length; k++) {
+                        try {
+                            long v = Long.parseLong(g[k]);
+                            if (v < 0 || v > 0xfffffffeL) {
+                                throw new NumberFormatException();
+                            }
+                            ownerGroups[k] = (int) v;
+                        } catch (NumberFormatException e) {
+                            throw error("a comma-separated list of group ids");
+                        }
+                    }
+                }
+                default -> throw error("an option (flags, seq, ack, win, ttl, tos, ipid, df, frag, mf, payload, len, uid, gid, groups, "
                         + (isIcmp ? "an ICMP type name, id, seq, quote, " : "") + "...)");
             }
         }

@@ -179,4 +179,18 @@ class PacketTextTest {
         parser.parse(bad, MemorySegment.ofArray(new byte[] {0x50}), 0, 1);
         assertEquals("[dropped: bad-version]", PacketPrinter.format(bad));
     }
+
+    @Test
+    void socketOwner() {
+        PacketText.Spec s = PacketText.parse("out eth0 tcp 192.0.2.1:40000 > 198.51.100.7:443 syn uid 1000 groups 27,100");
+        assertEquals(new PacketText.Owner(1000, 0, new int[] {27, 100}), s.owner());
+        assertEquals(null, PacketText.parse("out eth0 udp 192.0.2.1:1 > 198.51.100.7:2").owner());
+        PacketTextException e = assertThrows(PacketTextException.class,
+                () -> PacketText.parse("in eth0 udp 192.0.2.1:1 > 198.51.100.7:2 gid 5"));
+        assertTrue(e.getMessage().contains("only locally generated packets have a socket owner"),
+                e.getMessage());
+        e = assertThrows(PacketTextException.class,
+                () -> PacketText.parse("out eth0 udp 192.0.2.1:1 > 198.51.100.7:2 groups 5,x"));
+        assertTrue(e.getMessage().contains("a comma-separated list of group ids"), e.getMessage());
+    }
 }

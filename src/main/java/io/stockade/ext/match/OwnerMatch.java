@@ -14,7 +14,8 @@ import java.nio.file.Path;
 /**
  * {@code -m owner [!] --uid-owner ID[-ID] [!] --gid-owner ID[-ID] [--suppl-groups]
  * [!] --socket-exists} (libxt_owner revision 1 / xt_owner): the owning socket of a locally
- * generated packet ({@code Skb.uid/gid}, -1 when there is none). Names resolve through
+ * generated packet ({@code Skb.uid/gid}, -1 when there is none); {@code --gid-owner} matches the
+ * fsgid or, with {@code --suppl-groups}, any of the supplementary groups ({@code Skb.groups}). Names resolve through
  * /etc/passwd and /etc/group, as getpwnam/getgrnam on the host. Only in OUTPUT and POSTROUTING.
  */
 public final class OwnerMatch extends XtOptMatch {
@@ -198,7 +199,6 @@ public final class OwnerMatch extends XtOptMatch {
         }
 
         @Override
-        // LINUX-DIFF: Skb carries no supplementary groups, so --suppl-groups adds nothing to --gid-owner.
         public boolean matches(Skb skb) {
             if (skb.uid < 0) {
                 return (match ^ invert) == 0;
@@ -207,18 +207,31 @@ public final class OwnerMatch extends XtOptMatch {
                 return false;
             }
             if ((match & UID) != 0) {
-                boolean in = skb.uid >= uidMin && skb.uid <= uidMax;
+                boolean in = inRange(skb.uid, uidMin, uidMax);
                 if (in == ((invert & UID) != 0)) {
                     return false;
                 }
             }
             if ((match & GID) != 0) {
-                boolean in = skb.gid >= gidMin && skb.gid <= gidMax;
+                boolean in = inRange(skb.gid, gidMin, gidMax);
+                if (!in && (match & SUPPL) != 0) {
+                    for (int i = 0; i < skb.groupCount; i++) {
+                        if (inRange(skb.groups[i], gidMin, gidMax)) {
+                            in = true;
+                            break;
+                        }
+                    }
+                }
                 if (in == ((invert & GID) != 0)) {
                     return false;
                 }
             }
             return true;
+        }
+
+        private static boolean inRange(int id, long min, long max) {
+            long v = id & 0xffffffffL;
+            return v >= min && v <= max;
         }
     }
 }

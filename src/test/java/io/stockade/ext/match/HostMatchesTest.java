@@ -48,6 +48,23 @@ class HostMatchesTest {
         public int routeType(int v, long hi, long lo) {
             return routeDevice(v, hi, lo) == null ? 0 : UNICAST;
         }
+
+        @Override
+        public int lookupFlow(int v, long dstHi, long dstLo, long srcHi, long srcLo, int mark, int tos, String iif,
+                              String oif, int uid) {
+            String d = routeDevice(v, dstHi, dstLo);
+            return d == null ? -1 : d.equals("eth0") ? 0 : 1;
+        }
+
+        @Override
+        public int type(int route) {
+            return UNICAST;
+        }
+
+        @Override
+        public String device(int route) {
+            return route == 0 ? "eth0" : "eth1";
+        }
     };
 
     @Test
@@ -72,6 +89,23 @@ class HostMatchesTest {
         assertFalse(m("-m owner ! --socket-exists", TableKind.FILTER, Hook.OUTPUT).matches(s));
         s.uid = -1;
         assertTrue(m("-m owner ! --socket-exists", TableKind.FILTER, Hook.OUTPUT).matches(s));
+        // --gid-owner: the fsgid, or with --suppl-groups any supplementary group (xt_owner).
+        Matcher gid = m("-m owner --gid-owner 27", TableKind.FILTER, Hook.OUTPUT);
+        Matcher suppl = m("-m owner --gid-owner 20-29 --suppl-groups", TableKind.FILTER, Hook.OUTPUT);
+        Matcher notSuppl = m("-m owner ! --gid-owner 20-29 --suppl-groups", TableKind.FILTER, Hook.OUTPUT);
+        s.uid = 1000;
+        s.gid = 1000;
+        s.groups[0] = 4;
+        s.groups[1] = 27;
+        s.groupCount = 2;
+        assertFalse(gid.matches(s), "supplementary groups only count with --suppl-groups");
+        assertTrue(suppl.matches(s));
+        assertFalse(notSuppl.matches(s));
+        s.groupCount = 1;
+        assertFalse(suppl.matches(s), "27 is past groupCount");
+        assertTrue(notSuppl.matches(s));
+        s.gid = 21;
+        assertTrue(suppl.matches(s), "the fsgid still matches");
     }
 
     @Test

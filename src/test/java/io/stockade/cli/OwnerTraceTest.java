@@ -1,0 +1,60 @@
+package io.stockade.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code stockade trace} with a socket owner on locally generated packets ({@code uid}, {@code gid},
+ * {@code groups}): owner {@code --gid-owner} sees the fsgid, and with {@code --suppl-groups} the
+ * supplementary groups; a fwmark rule in the host model steers a packet MARKed in mangle OUTPUT.
+ */
+class OwnerTraceTest {
+    @Test
+    void supplementaryGroupsAndMarkRouting(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("rules");
+        Files.writeString(rules, """
+                *mangle
+                -A OUTPUT -m owner --uid-owner 1000 -j MARK --set-mark 1
+                COMMIT
+                *filter
+                -A OUTPUT -m owner --gid-owner 27 --suppl-groups -j ACCEPT
+                -A OUTPUT -m owner --gid-owner 27 -j REJECT
+                -A OUTPUT -m owner --socket-exists -j DROP
+                COMMIT
+                """);
+        Path host = Files.createDirectory(dir.resolve("host"));
+        Files.writeString(host.resolve("host.conf"), """
+                iface eth0 192.0.2.1/24
+                iface eth1 198.51.100.1/24
+                route default via 192.0.2.254 dev eth0
+                route default via 198.51.100.254 dev eth1 table 7
+                rule pref 1000 fwmark 1 lookup 7
+                """);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc = TraceCommand.run(List.of("--rules", rules.toString(), "--host", host.toString(), "--json",
+                        "out eth0 udp 192.0.2.1:5000 > 203.0.113.9:53 uid 1000 gid 1000 groups 4,27",
+                        "out eth0 udp 192.0.2.1:5000 > 203.0.113.9:53 uid 1001 gid 1001 groups 4,26",
+                        "out eth0 udp 192.0.2.1:5000 > 203.0.113.9:53 uid 1001 gid 27",
+                        "out eth0 udp 192.0.2.1:5000 > 203.0.113.9:53"),
+                dir.resolve("none.state"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertEquals(0, rc);
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(4, lines.size());
+        assertTrue(lines.get(0).contains("\"verdict\":\"accept\",\"path\":\"OUTPUT\",\"out\":\"eth1\""), lines.get(0));
+        assertTrue(lines.get(0).contains("\"rule\":\"filter:OUTPUT:1\""), lines.get(0));
+        assertTrue(lines.get(1).contains("\"verdict\":\"drop\",\"path\":\"OUTPUT\",\"out\":\"eth0\""), lines.get(1));
+        assertTrue(lines.get(1).contains("\"rule\":\"filter:OUTPUT:3\""), lines.get(1));
+        assertTrue(lines.get(2).contains("\"rule\":\"filter:OUTPUT:1\""), "fsgid 27: " + lines.get(2));
+        assertTrue(lines.get(3).contains("\"verdict\":\"accept\"") && lines.get(3).contains("\"rule\":\"filter:OUTPUT:policy\""),
+                "no socket: " + lines.get(3));
+    }
+}
