@@ -50,7 +50,7 @@ public final class CommentMatch implements MatchExtension {
             @Override
             public MatchSpec finish() throws ParameterProblem {
                 if (text == null) {
-                    throw new ParameterProblem("comment: option \"--comment\" must be specified");
+                    throw new ParameterProblem("comment: option \"--comment\" must be specified\n");
                 }
                 return new Spec(text);
             }

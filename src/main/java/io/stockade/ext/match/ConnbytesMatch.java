@@ -64,7 +64,7 @@ public final class ConnbytesMatch extends XtOptMatch {
                 XtOptMatch.Num n = XtOptMatch.Num.parse(s, 0, 0);
                 if (n == null || n.end != s.length() || n.overflow) {
                     throw new ParameterProblem("connbytes: bad value for option \"--connbytes\" near \"" + whole
-                            + "\", or out of range (0-18446744073709551615).");
+                            + "\", or out of range (0-18446744073709551615).\n");
                 }
                 return n.value;
             }

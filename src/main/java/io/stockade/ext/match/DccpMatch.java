@@ -43,7 +43,7 @@ public final class DccpMatch extends XtOptMatch {
     static int[] portRange(String opt, String arg) throws ParameterProblem {
         String[] parts = arg.split(":", -1);
         if (parts.length > 2) {
-            throw new ParameterProblem("dccp: Too many components for option \"--" + opt + "\" (max: 2)");
+            throw new ParameterProblem("dccp: Too many components for option \"--" + opt + "\" (max: 2)\n");
         }
         int[] r = {0, 0xffff};
         int prev = 0;
@@ -53,7 +53,7 @@ public final class DccpMatch extends XtOptMatch {
             }
             int v = Xt.xtPort(parts[i], null);
             if (v < prev) {
-                throw new ParameterProblem("Port range " + prev + "-" + v + " is negative.");
+                throw new ParameterProblem("Port range " + prev + "-" + v + " is negative.\n");
             }
             prev = v;
             r[i] = v;

@@ -35,7 +35,8 @@ public final class IprangeMatch extends XtOptMatch {
                 long[] lo = f == Family.IPV4 ? Xt.ipv4(a) : Xt.ipv6(a);
                 long[] hi = f == Family.IPV4 ? Xt.ipv4(b) : Xt.ipv6(b);
                 if (lo == null || hi == null) {
-                    throw new ParameterProblem("iprange match: Bad IP address \"" + (lo == null ? a : b) + "\"");
+                    throw new ParameterProblem("iprange: Bad value for \"--" + cb.entry.name() + "\" option: \""
+                            + (lo == null ? a : b) + "\"");
                 }
                 int o = cb.entry.id() * 4;
                 r[o] = lo[0];

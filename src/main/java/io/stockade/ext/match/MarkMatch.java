@@ -31,14 +31,7 @@ public final class MarkMatch extends XtOptMatch {
 
     /** XTTYPE_MARKMASK32: {@code VALUE[/MASK]}, each an unsigned 32-bit number in any C base. */
     static long[] markMask(String module, String option, String arg) throws ParameterProblem {
-        int slash = arg.indexOf('/');
-        String v = slash < 0 ? arg : arg.substring(0, slash);
-        long value = strictUint(v, 0, 0xffffffffL);
-        long mask = slash < 0 ? 0xffffffffL : strictUint(arg.substring(slash + 1), 0, 0xffffffffL);
-        if (value < 0 || mask < 0) {
-            throw new ParameterProblem(module + ": bad value for option \"--" + option + "\", or out of range (0-4294967295).");
-        }
-        return new long[] {value, mask};
+        return ValMask.parse(module, option, arg);
     }
 
     @Override

@@ -63,7 +63,7 @@ public final class StatisticMatch extends XtOptMatch {
                         }
                         if (!(p >= 0 && p <= 1)) {
                             throw new ParameterProblem(
-                                    "statistic: bad value for option \"--probability\", or out of range (0-1).");
+                                    "statistic: bad value for option \"--probability\", or out of range (0-1).\n");
                         }
                         prob = Math.round(0x80000000L * p);
                         inv = cb.invert;

@@ -28,13 +28,21 @@ public final class TcpmssMatch extends XtOptMatch {
 
             @Override
             void parse(Call cb) throws ParameterProblem {
+                // xtopt_parse_mint (UINT16RC): at most two components; the error quotes the rest
+                // of the argument from the component that failed.
                 int colon = cb.arg.indexOf(':');
                 String a = colon < 0 ? cb.arg : cb.arg.substring(0, colon);
                 String b = colon < 0 ? cb.arg : cb.arg.substring(colon + 1);
+                int colon2 = b.indexOf(':');
+                String b1 = colon2 < 0 ? b : b.substring(0, colon2);
                 long lo = a.isEmpty() ? 0 : strictUint(a, 0, 0xffff);
-                long hi = b.isEmpty() ? 0xffff : strictUint(b, 0, 0xffff);
+                long hi = b1.isEmpty() ? 0xffff : strictUint(b1, 0, 0xffff);
                 if (lo < 0 || hi < 0) {
-                    throw new ParameterProblem("tcpmss: bad value for option \"--mss\", or out of range (0-65535).");
+                    throw new ParameterProblem("tcpmss: bad value for option \"--mss\" near \"" + (lo < 0 ? cb.arg : b)
+                            + "\", or out of range (0-65535).\n");
+                }
+                if (colon >= 0 && colon2 >= 0) {
+                    throw new ParameterProblem("tcpmss: Too many components for option \"--mss\" (max: 2)\n");
                 }
                 min = (int) lo;
                 max = (int) hi;

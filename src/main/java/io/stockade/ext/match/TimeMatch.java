@@ -68,7 +68,7 @@ public final class TimeMatch extends XtOptMatch {
         } catch (java.time.DateTimeException e) {
             // fall through to the error
         }
-        throw new ParameterProblem("invalid date \"" + s + "\" specified. Should be YYYY[-MM[-DD[Thh[:mm[:ss]]]]]");
+        throw new ParameterProblem("Invalid date \"" + s + "\" specified. Should be YYYY[-MM[-DD[Thh[:mm[:ss]]]]]");
     }
 
     private static int grp(java.util.regex.Matcher m, int g, int dflt) {
@@ -116,7 +116,7 @@ public final class TimeMatch extends XtOptMatch {
         for (String t : s.split(",", -1)) {
             long n = strictUint(t, 1, 31);
             if (n < 0) {
-                throw new ParameterProblem("Cannot parse \"" + t + "\" as a monthday");
+                throw new ParameterProblem(t + " is not a valid day for --monthdays");
             }
             mask |= 1L << n;
         }

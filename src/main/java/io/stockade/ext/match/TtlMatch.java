@@ -57,8 +57,8 @@ public final class TtlMatch extends XtOptMatch {
             @Override
             MatchSpec finish(int xflags) throws ParameterProblem {
                 if (mode < 0) {
-                    throw new ParameterProblem(hl ? "hl: You must specify one of `--hl-eq', `--hl-lt', `--hl-gt'"
-                            : "TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt'");
+                    throw new ParameterProblem(hl ? "HL match: You must specify one of `--hl-eq', `--hl-lt', `--hl-gt'"
+                            : "TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt");
                 }
                 return new Spec(hl, mode, value);
             }

@@ -13,7 +13,7 @@ import java.util.List;
  * {@code /etc/iproute2/group}) that realm and devgroup read, as iptables does, at parse and print
  * time (control plane only). A missing file is an empty map.
  */
-final class ValMask {
+public final class ValMask {
     private ValMask() {
     }
 
@@ -65,7 +65,16 @@ final class ValMask {
         }
     }
 
-    /** {value, mask}; the mask is 0xffffffff when not given. */
+    /**
+     * {@code xtables_parse_mark_mask}: {@code VALUE[/MASK]}, unsigned 32-bit numbers in any C base,
+     * as {value, mask} (mask 0xffffffff when not given), with iptables' messages for a bad number
+     * and for trailing garbage.
+     */
+    public static long[] parse(String ext, String opt, String arg) throws ParameterProblem {
+        return parse(ext, opt, arg, null);
+    }
+
+    /** {value, mask}; the mask is 0xffffffff when not given; {@code lmap} may be null (numbers only). */
     static long[] parse(String ext, String opt, String arg, Lmap lmap) throws ParameterProblem {
         XtOptMatch.Num n = XtOptMatch.Num.parse(arg, 0, 0);
         if (n == null || !n.inRange(0, 0xffffffffL)) {
@@ -78,14 +87,14 @@ final class ValMask {
             if (lmap != null) {
                 return byName(ext, opt, arg, lmap, false);
             }
-            throw new ParameterProblem(ext + ": trailing garbage after value for option \"--" + opt + "\".");
+            throw new ParameterProblem(ext + ": trailing garbage after value for option \"--" + opt + "\".\n");
         }
         XtOptMatch.Num m = XtOptMatch.Num.parse(arg, n.end + 1, 0);
         if (m == null || !m.inRange(0, 0xffffffffL)) {
-            throw new ParameterProblem(ext + ": bad integer value for option \"--" + opt + "\", or out of range.");
+            throw new ParameterProblem(ext + ": bad integer value for option \"--" + opt + "\", or out of range.\n");
         }
         if (m.end != arg.length()) {
-            throw new ParameterProblem(ext + ": trailing garbage after value for option \"--" + opt + "\".");
+            throw new ParameterProblem(ext + ": trailing garbage after value for option \"--" + opt + "\".\n");
         }
         return new long[] {n.value, m.value};
     }
@@ -93,12 +102,12 @@ final class ValMask {
     private static long[] byName(String ext, String opt, String arg, Lmap lmap, boolean badVal)
             throws ParameterProblem {
         if (lmap == null) {
-            throw new ParameterProblem(ext + ": bad integer value for option \"--" + opt + "\", or out of range.");
+            throw new ParameterProblem(ext + ": bad integer value for option \"--" + opt + "\", or out of range.\n");
         }
         long id = lmap.id(arg);
         if (id < 0 || id == 0xffffffffL) {
             throw new ParameterProblem(ext + ": could not map name " + arg
-                    + " to an integer value for option \"--" + opt + "\".");
+                    + " to an integer value for option \"--" + opt + "\".\n");
         }
         return new long[] {id, 0xffffffffL};
     }

@@ -59,28 +59,28 @@ final class Xt {
     /** xtopt's "bad value" error for numeric options. */
     static ParameterProblem badValue(String module, String option, String arg, long min, long max) {
         return new ParameterProblem(module + ": bad value for option \"--" + option + "\" near \"" + arg
-                + "\", or out of range (" + min + "-" + max + ").");
+                + "\", or out of range (" + min + "-" + max + ").\n");
     }
 
     /** xtopt's "can only be used once" error. */
     static ParameterProblem once(String module, String option) {
-        return new ParameterProblem(module + ": option \"--" + option + "\" can only be used once.");
+        return new ParameterProblem(module + ": option \"--" + option + "\" can only be used once.\n");
     }
 
     /** xtopt's "must be specified" error. */
     static ParameterProblem required(String module, String option) {
-        return new ParameterProblem(module + ": option \"--" + option + "\" must be specified");
+        return new ParameterProblem(module + ": option \"--" + option + "\" must be specified\n");
     }
 
     /** xtopt's "cannot be inverted" error. */
     static ParameterProblem notInvertible(String module, String option) {
-        return new ParameterProblem(module + ": option \"--" + option + "\" cannot be inverted.");
+        return new ParameterProblem(module + ": option \"--" + option + "\" cannot be inverted.\n");
     }
 
     /** xtopt's exclusion error. */
     static ParameterProblem together(String module, String option, String other) {
         return new ParameterProblem(module + ": option \"--" + option + "\" cannot be used together with \"--"
-                + other + "\".");
+                + other + "\".\n");
     }
 
     // ---------------------------------------------------------------- ports and services
@@ -187,7 +187,7 @@ final class Xt {
                 return p;
             }
         }
-        throw new ParameterProblem("Port \"" + s + "\" does not resolve to anything.");
+        throw new ParameterProblem("Port \"" + s + "\" does not resolve to anything.\n");
     }
 
     /** An xtopt port range (XTTYPE_PORTRC) with the same ends and checks as {@link #portRange}. */

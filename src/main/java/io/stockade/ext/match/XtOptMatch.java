@@ -126,8 +126,19 @@ abstract class XtOptMatch implements MatchExtension {
 
             @Override
             public MatchSpec finish() throws ParameterProblem {
+                // xtables_option_mfcall: the module's x6_fcheck runs before xtables_options_fcheck.
+                // In C it reads zeroed data when a mandatory option is missing; here a module's
+                // finish may trip over the missing (null) value instead, and then the mandatory
+                // check, which would have come next, is the answer.
+                MatchSpec spec;
+                try {
+                    spec = state.finish(xflags);
+                } catch (RuntimeException e) {
+                    fcheck(xflags);
+                    throw e;
+                }
                 fcheck(xflags);
-                return state.finish(xflags);
+                return spec;
             }
         };
     }
@@ -146,13 +157,13 @@ abstract class XtOptMatch implements MatchExtension {
         Entry e = cb.entry;
         int eflag = 1 << e.id;
         if (((e.flags & MULTI) == 0 || (e.excl & eflag) != 0) && (xflags & eflag) != 0) {
-            throw new ParameterProblem(name + ": option \"--" + e.name + "\" can only be used once.");
+            throw new ParameterProblem(name + ": option \"--" + e.name + "\" can only be used once.\n");
         }
         if (cb.invert && (e.flags & INVERT) == 0) {
-            throw new ParameterProblem(name + ": option \"--" + e.name + "\" cannot be inverted.");
+            throw new ParameterProblem(name + ": option \"--" + e.name + "\" cannot be inverted.\n");
         }
         if (e.type != Type.NONE && cb.arg == null) {
-            throw new ParameterProblem(name + ": option \"--" + e.name + "\" requires an argument.");
+            throw new ParameterProblem(name + ": option \"--" + e.name + "\" requires an argument.\n");
         }
         switch (e.type) {
             case UINT8, UINT16, UINT32, UINT64 -> parseInt(cb);
@@ -160,10 +171,10 @@ abstract class XtOptMatch implements MatchExtension {
             case TOSMASK -> parseTosMask(cb);
             case STRING -> {
                 if (e.min != 0 && cb.arg.length() < e.min) {
-                    throw new ParameterProblem("Argument must have a minimum length of " + e.min + " characters");
+                    throw new ParameterProblem("Argument must have a minimum length of " + e.min + " characters\n");
                 }
                 if (e.max != 0 && cb.arg.length() > e.max) {
-                    throw new ParameterProblem("Argument must have a maximum length of " + e.max + " characters");
+                    throw new ParameterProblem("Argument must have a maximum length of " + e.max + " characters\n");
                 }
             }
             default -> {
@@ -189,7 +200,7 @@ abstract class XtOptMatch implements MatchExtension {
         if (n == null || n.end != cb.arg.length() || !n.inRange(lmin, lmax)) {
             throw new ParameterProblem(name + ": bad value for option \"--" + e.name
                     + "\", or out of range (" + Long.toUnsignedString(lmin) + "-"
-                    + Long.toUnsignedString(lmax) + ").");
+                    + Long.toUnsignedString(lmax) + ").\n");
         }
         cb.value = n.value;
     }
@@ -207,7 +218,7 @@ abstract class XtOptMatch implements MatchExtension {
         while (true) {
             if (cb.nvals == 2) {
                 throw new ParameterProblem(name + ": Too many components for option \"--" + e.name
-                        + "\" (max: 2)");
+                        + "\" (max: 2)\n");
             }
             long value;
             int end;
@@ -219,12 +230,12 @@ abstract class XtOptMatch implements MatchExtension {
                 if (n == null || !n.inRange(lmin, lmax)) {
                     throw new ParameterProblem(name + ": bad value for option \"--" + e.name
                             + "\" near \"" + s.substring(pos) + "\", or out of range ("
-                            + Long.toUnsignedString(lmin) + "-" + Long.toUnsignedString(lmax) + ").");
+                            + Long.toUnsignedString(lmin) + "-" + Long.toUnsignedString(lmax) + ").\n");
                 }
                 end = n.end;
                 if (end != s.length() && s.charAt(end) != ':') {
                     throw new ParameterProblem(name + ": Argument to \"--" + e.name
-                            + "\" has unexpected characters near \"" + s.substring(end) + "\".");
+                            + "\" has unexpected characters near \"" + s.substring(end) + "\".\n");
                 }
                 value = n.value;
                 lmin = value;
@@ -276,7 +287,7 @@ abstract class XtOptMatch implements MatchExtension {
     private void fcheck(int xflags) throws ParameterProblem {
         for (Entry e : entries) {
             if ((e.flags & MAND) != 0 && (xflags & (1 << e.id)) == 0) {
-                throw new ParameterProblem(name + ": option \"--" + e.name + "\" must be specified");
+                throw new ParameterProblem(name + ": option \"--" + e.name + "\" must be specified\n");
             }
             if ((xflags & (1 << e.id)) == 0) {
                 continue;
@@ -288,11 +299,11 @@ abstract class XtOptMatch implements MatchExtension {
                 int of = 1 << o.id;
                 if ((e.also & of) != 0 && (xflags & of) == 0) {
                     throw new ParameterProblem(name + ": option \"--" + e.name + "\" also requires \"--"
-                            + o.name + "\".");
+                            + o.name + "\".\n");
                 }
                 if ((e.excl & of) != 0 && (xflags & of) != 0) {
                     throw new ParameterProblem(name + ": option \"--" + e.name
-                            + "\" cannot be used together with \"--" + o.name + "\".");
+                            + "\" cannot be used together with \"--" + o.name + "\".\n");
                 }
             }
         }

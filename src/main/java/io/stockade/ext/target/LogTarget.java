@@ -109,12 +109,12 @@ public final class LogTarget implements TargetExtension {
                     case O_LOG_LEVEL -> {
                         level = parseLevel(arg);
                         if (level < 0) {
-                            throw new ParameterProblem("log level \"" + arg + "\" unknown");
+                            throw new ParameterProblem("log level \"" + arg + "\" unknown\n");
                         }
                     }
                     case O_LOG_PREFIX -> {
                         if (arg.isEmpty()) {
-                            throw new ParameterProblem("Argument must have a minimum length of 1 characters");
+                            throw new ParameterProblem("Argument must have a minimum length of 1 characters\n");
                         }
                         if (arg.indexOf('\n') >= 0) {
                             throw new ParameterProblem("Newlines not allowed in --log-prefix");

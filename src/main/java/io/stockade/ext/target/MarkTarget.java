@@ -65,7 +65,7 @@ public final class MarkTarget implements TargetExtension {
                         long v = TargetArgs.parseUnsigned(arg, 0xffffffffL);
                         if (v < 0) {
                             throw new ParameterProblem("MARK: bad value for option \"--" + opt.name()
-                                    + "\", or out of range (0-4294967295).");
+                                    + "\", or out of range (0-4294967295).\n");
                         }
                         int b = (int) v;
                         switch (opt.id()) {

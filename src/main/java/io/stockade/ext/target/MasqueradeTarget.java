@@ -47,8 +47,8 @@ public final class MasqueradeTarget implements TargetExtension {
             public void parse(Option opt, String arg, boolean inverted) throws ParameterProblem {
                 seen.once(opt);
                 if (opt.id() == O_TO_PORTS) {
+                    NatTargets.requirePortProtocol(env);
                     ports = NatRange.ports(env.family(), arg);
-                    NatTargets.parsePorts(env, ports);
                 }
             }
 

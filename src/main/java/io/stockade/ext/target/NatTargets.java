@@ -18,7 +18,17 @@ final class NatTargets {
      * command parser tells the protocol; else {@link #checkPorts} does it at checkentry).
      */
     static void parsePorts(ParseEnv env, NatRange r) throws ParameterProblem {
-        if (r.hasPorts() && env.protocol() >= 0 && (env.protocolInverted() || !NatRange.portProtocol(env.protocol()))) {
+        if (r.hasPorts()) {
+            requirePortProtocol(env);
+        }
+    }
+
+    /**
+     * MASQUERADE/REDIRECT {@code --to-ports}: the protocol is checked before the ports are parsed
+     * (libxt_MASQUERADE/libxt_REDIRECT look at the rule's protocol first).
+     */
+    static void requirePortProtocol(ParseEnv env) throws ParameterProblem {
+        if (env.protocol() >= 0 && (env.protocolInverted() || !NatRange.portProtocol(env.protocol()))) {
             throw new ParameterProblem(NatRange.NEED_PORTS);
         }
     }

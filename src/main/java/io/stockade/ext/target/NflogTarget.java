@@ -60,6 +60,9 @@ public final class NflogTarget implements TargetExtension {
                 switch (opt.id()) {
                     case O_GROUP -> group = (int) TargetArgs.uint("NFLOG", opt.name(), arg, 0, 65535);
                     case O_PREFIX -> {
+                        if (arg.isEmpty()) {
+                            throw new ParameterProblem("Argument must have a minimum length of 1 characters\n");
+                        }
                         if (arg.indexOf('\n') >= 0) {
                             throw new ParameterProblem("Newlines not allowed in --nflog-prefix");
                         }

@@ -85,7 +85,7 @@ public final class NfqueueTarget implements TargetExtension {
 
             private ParameterProblem near(String rest) {
                 return new ParameterProblem("NFQUEUE: bad value for option \"--queue-balance\" near \"" + rest
-                        + "\", or out of range (0-65535).");
+                        + "\", or out of range (0-65535).\n");
             }
 
             @Override

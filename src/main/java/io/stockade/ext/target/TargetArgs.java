@@ -1,5 +1,6 @@
 package io.stockade.ext.target;
 
+import io.stockade.ext.match.ValMask;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.TableKind;
@@ -63,7 +64,7 @@ final class TargetArgs {
         long v = parseUnsigned(arg, max);
         if (v < min) {
             throw new ParameterProblem(target + ": bad value for option \"--" + option
-                    + "\", or out of range (" + min + "-" + max + ").");
+                    + "\", or out of range (" + min + "-" + max + ").\n");
         }
         return v;
     }
@@ -73,32 +74,21 @@ final class TargetArgs {
      * to 0xffffffff. Returns {@code (mask << 32) | value}.
      */
     static long markMask(String target, String option, String arg) throws ParameterProblem {
-        int slash = arg.indexOf('/');
-        String v = slash < 0 ? arg : arg.substring(0, slash);
-        long value = parseUnsigned(v, 0xffffffffL);
-        long mask = slash < 0 ? 0xffffffffL : parseUnsigned(arg.substring(slash + 1), 0xffffffffL);
-        if (value < 0 || mask < 0) {
-            throw badInteger(target, option);
-        }
-        return (mask << 32) | value;
-    }
-
-    static ParameterProblem badInteger(String target, String option) {
-        return new ParameterProblem(target + ": bad integer value for option \"--" + option
-                + "\", or out of range.");
+        long[] vm = ValMask.parse(target, option, arg);
+        return (vm[1] << 32) | vm[0];
     }
 
     static ParameterProblem onlyOnce(String target, String option) {
-        return new ParameterProblem(target + ": option \"--" + option + "\" can only be used once.");
+        return new ParameterProblem(target + ": option \"--" + option + "\" can only be used once.\n");
     }
 
     static ParameterProblem together(String target, String first, String second) {
         return new ParameterProblem(target + ": option \"--" + first + "\" cannot be used together with \"--"
-                + second + "\".");
+                + second + "\".\n");
     }
 
     static ParameterProblem mustSpecify(String target, String option) {
-        return new ParameterProblem(target + ": option \"--" + option + "\" must be specified");
+        return new ParameterProblem(target + ": option \"--" + option + "\" must be specified\n");
     }
 
     /** Checkentry of targets registered with {@code .table = "mangle"}. */

@@ -50,7 +50,7 @@ public final class TcpmssTarget implements TargetExtension {
 
     @Override
     public Parser newParser(ParseEnv env) {
-        int max = 65535 - (env.family() == Family.IPV4 ? 40 : 60);
+        int max = 65535 - (env.family() == Family.IPV4 ? 20 : 40); // UINT16_MAX - sizeof(iphdr | ip6_hdr)
         return new Parser() {
             private final OptionSet seen = new OptionSet("TCPMSS", OPTIONS);
             private int mss = -1;

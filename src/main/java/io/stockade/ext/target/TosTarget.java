@@ -73,7 +73,7 @@ public final class TosTarget implements TargetExtension {
                 long v = TargetArgs.parseUnsigned(arg, 0xff);
                 if (v < 0) {
                     throw new ParameterProblem("TOS: bad value for option \"--" + opt.name()
-                            + "\", or out of range (0-255).");
+                            + "\", or out of range (0-255).\n");
                 }
                 int b = (int) v;
                 switch (opt.id()) {

@@ -60,7 +60,7 @@ public final class TproxyTarget implements TargetExtension {
                     case O_PORT -> {
                         port = NatRange.service(arg);
                         if (port < 0) {
-                            throw new ParameterProblem("TPROXY: bad value for option \"--on-port\", or out of range (0-65535).");
+                            throw new ParameterProblem("Port \"" + arg + "\" does not resolve to anything.\n");
                         }
                     }
                     case O_IP -> ip = NatRange.address(env.family(), arg);

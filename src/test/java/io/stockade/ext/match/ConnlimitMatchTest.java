@@ -46,10 +46,10 @@ class ConnlimitMatchTest {
         assertEquals("#conn src/32 <= 3", Harness.list("-m connlimit --connlimit-upto 3", false));
         assertEquals("-m connlimit --connlimit-above 10 --connlimit-mask 64 --connlimit-saddr",
                 Harness.save6("-m connlimit --connlimit-above 10 --connlimit-mask 64"));
-        assertEquals("connlimit: option \"--connlimit-saddr\" cannot be used together with \"--connlimit-daddr\".",
+        assertEquals("connlimit: option \"--connlimit-saddr\" cannot be used together with \"--connlimit-daddr\".\n",
                 Harness.error("-m connlimit --connlimit-above 10 --connlimit-saddr --connlimit-daddr"));
         assertEquals("You must specify \"--connlimit-above\" or \"--connlimit-upto\".", Harness.error("-m connlimit"));
-        assertEquals("connlimit: option \"--connlimit-upto\" cannot be used together with \"--connlimit-above\".",
+        assertEquals("connlimit: option \"--connlimit-upto\" cannot be used together with \"--connlimit-above\".\n",
                 Harness.error("-m connlimit --connlimit-upto 1 --connlimit-above 1"));
     }
 

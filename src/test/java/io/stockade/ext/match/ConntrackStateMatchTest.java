@@ -47,17 +47,17 @@ class ConntrackStateMatchTest {
     @Test
     void conntrackErrors() {
         assertEquals("conntrack: At least one option is required", Harness.error("-m conntrack"));
-        assertEquals("conntrack: option \"--ctdir\" cannot be inverted.", Harness.error("-m conntrack ! --ctdir ORIGINAL"));
+        assertEquals("conntrack: option \"--ctdir\" cannot be inverted.\n", Harness.error("-m conntrack ! --ctdir ORIGINAL"));
         assertEquals("Bad ctstate \"wrong\"", Harness.error("-m conntrack --ctstate wrong"));
         assertEquals("Bad ctstate \"foo,BAR\"", Harness.error("-m conntrack --ctstate NEW,foo,BAR"));
         assertEquals("Bad ctstate \",NEW\"", Harness.error("-m conntrack --ctstate ,NEW"));
         assertEquals("Bad ctstate \"\"", Harness.error("-m conntrack --ctstate NEW,"));
         assertEquals("Bad ctstatus \"FOO\"", Harness.error("-m conntrack --ctstatus FOO"));
         assertEquals("unknown protocol \"foo\" specified", Harness.error("-m conntrack --ctproto foo"));
-        assertEquals("conntrack: bad value for option \"--ctexpire\" near \"42949672956\", or out of range (0-4294967295).",
+        assertEquals("conntrack: bad value for option \"--ctexpire\" near \"42949672956\", or out of range (0-4294967295).\n",
                 Harness.error("-m conntrack --ctexpire 42949672956"));
         assertEquals("conntrack: Bad value for \"--ctdir\" option: \"FOO\"", Harness.error("-m conntrack --ctdir FOO"));
-        assertEquals("conntrack: option \"--ctstate\" can only be used once.",
+        assertEquals("conntrack: option \"--ctstate\" can only be used once.\n",
                 Harness.error("-m conntrack --ctstate NEW --ctstate NEW"));
     }
 
@@ -134,8 +134,8 @@ class ConntrackStateMatchTest {
         assertEquals("! state NEW", Harness.list("-m state ! --state NEW", true));
         assertEquals("state RELATED,ESTABLISHED", Harness.list("-m state --state ESTABLISHED,RELATED", false));
         assertEquals("Bad state \"SNAT\"", Harness.error("-m state --state SNAT"));
-        assertEquals("state: option \"--state\" must be specified", Harness.error("-m state"));
-        assertEquals("state: option \"--state\" can only be used once.", Harness.error("-m state --state NEW --state NEW"));
+        assertEquals("state: option \"--state\" must be specified\n", Harness.error("-m state"));
+        assertEquals("state: option \"--state\" can only be used once.\n", Harness.error("-m state --state NEW --state NEW"));
         assertEquals("\"--state\" requires a list of states with no spaces, e.g. ESTABLISHED,RELATED",
                 Harness.error("-m state --state new,"));
         Matcher m = m("-m state --state ESTABLISHED,RELATED");

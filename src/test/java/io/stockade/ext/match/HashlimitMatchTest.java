@@ -55,9 +55,9 @@ class HashlimitMatchTest {
         assertEquals("bad value for option \"--hashlimit-burst\", or out of range (1-1000000).",
                 Harness.error("-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 0 --hashlimit-name a"));
         assertEquals("Rate too fast \"2000000/sec\"", Harness.error("-m hashlimit --hashlimit-upto 2000000/sec --hashlimit-name a"));
-        assertEquals("hashlimit: option \"--hashlimit-name\" must be specified", Harness.error("-m hashlimit --hashlimit-upto 1/sec"));
+        assertEquals("hashlimit: option \"--hashlimit-name\" must be specified\n", Harness.error("-m hashlimit --hashlimit-upto 1/sec"));
         assertEquals("You have to specify --hashlimit", Harness.error("-m hashlimit --hashlimit-name a"));
-        assertEquals("hashlimit: option \"--hashlimit-upto\" cannot be used together with \"--hashlimit-above\".",
+        assertEquals("hashlimit: option \"--hashlimit-upto\" cannot be used together with \"--hashlimit-above\".\n",
                 Harness.error("-m hashlimit --hashlimit-upto 1/sec --hashlimit-above 1/sec --hashlimit-name a"));
         assertEquals(Xt.EINVAL, Harness.error("-m hashlimit --hashlimit-upto 7/sec --hashlimit-name a --hashlimit-htable-expire 0"));
     }

@@ -159,7 +159,7 @@ class HostMatchesTest {
                 Harness.error("-m connbytes --connbytes 1000:0 --connbytes-mode packets --connbytes-dir original"));
         assertEquals("Unknown --connbytes-mode `wrong'",
                 Harness.error("-m connbytes --connbytes 0:1000 --connbytes-mode wrong --connbytes-dir both"));
-        assertEquals("connbytes: option \"--connbytes-dir\" must be specified", Harness.error("-m connbytes --connbytes 0:1000"));
+        assertEquals("connbytes: option \"--connbytes-dir\" must be specified\n", Harness.error("-m connbytes --connbytes 0:1000"));
         Skb s = Packets.udp(1, 2);
         Matcher first = (Matcher) Harness.run("-m connbytes --connbytes 0:3 --connbytes-mode packets --connbytes-dir both",
                 Family.IPV4).specs().get(0);

@@ -41,7 +41,7 @@ class IcmpMatchTest {
         assertEquals("Unknown ICMP code `3/a'", Harness.error("-p icmp --icmp-type 3/a"));
         assertEquals("Unknown ICMP type `256'", Harness.error("-p icmp --icmp-type 256"));
         assertEquals("unknown character /", Harness.error("-p icmp --icmp-type 3/4/5"));
-        assertEquals("icmp: option \"--icmp-type\" can only be used once.",
+        assertEquals("icmp: option \"--icmp-type\" can only be used once.\n",
                 Harness.error("-p icmp --icmp-type 3 --icmp-type 4"));
         assertEquals(Xt.EINVAL, Harness.error("-m icmp --icmp-type 8"));
     }
@@ -67,7 +67,7 @@ class IcmpMatchTest {
         assertEquals("-p ipv6-icmp -m icmp6 --icmpv6-type 132", Harness.save6("-p ipv6-icmp -m icmp6 --icmpv6-type mld-listener-reduction"));
         assertEquals("Unknown ICMPv6 type `foo'", Harness.error("-p ipv6-icmp -m icmp6 --icmpv6-type foo", Family.IPV6));
         assertEquals("Unknown ICMPv6 code `1/256'", Harness.error("-p ipv6-icmp -m icmp6 --icmpv6-type 1/256", Family.IPV6));
-        assertEquals("icmp6: option \"--icmpv6-type\" must be specified", Harness.error("-p ipv6-icmp -m icmp6", Family.IPV6));
+        assertEquals("icmp6: option \"--icmpv6-type\" must be specified\n", Harness.error("-p ipv6-icmp -m icmp6", Family.IPV6));
         assertEquals("Ambiguous ICMPv6 type `ne': `neighbour-solicitation' or `neighbor-solicitation'?",
                 Harness.error("-p ipv6-icmp -m icmp6 --icmpv6-type ne", Family.IPV6));
         assertEquals(Xt.EINVAL, Harness.error("-m icmp6 --icmpv6-type 2", Family.IPV6));

@@ -40,7 +40,7 @@ class LimitRecentMatchTest {
         assertEquals("bad rate \"0/sec\"'", Harness.error("-m limit --limit 0/sec"));
         assertEquals("bad rate \"5/foo\"'", Harness.error("-m limit --limit 5/foo"));
         assertEquals("Rate too fast \"20000/sec\"", Harness.error("-m limit --limit 20000/sec"));
-        assertEquals("limit: bad value for option \"--limit-burst\", or out of range (0-10000).",
+        assertEquals("limit: bad value for option \"--limit-burst\", or out of range (0-10000).\n",
                 Harness.error("-m limit --limit-burst 10001"));
         assertEquals("Numerical result out of range.", Harness.error("-m limit --limit-burst 0"));
         assertEquals("Numerical result out of range.", Harness.error("-m limit --limit 1/day --limit-burst 10000"));
@@ -93,12 +93,12 @@ class LimitRecentMatchTest {
                 Harness.save("-m recent --rcheck --rsource --rdest"));
         assertEquals("-m recent --set --name DEFAULT --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource",
                 Harness.save6("-m recent --set"));
-        assertEquals("recent: option \"--set\" cannot be used together with \"--rcheck\".",
+        assertEquals("recent: option \"--set\" cannot be used together with \"--rcheck\".\n",
                 Harness.error("-m recent --set --rcheck"));
         assertEquals("recent: you must specify one of `--set', `--rcheck' `--update' or `--remove'",
                 Harness.error("-m recent --seconds 10"));
-        assertEquals("recent: option \"--reap\" also requires \"--seconds\".", Harness.error("-m recent --rcheck --reap"));
-        assertEquals("recent: option \"--rttl\" cannot be used together with \"--set\".", Harness.error("-m recent --set --rttl"));
+        assertEquals("recent: option \"--reap\" also requires \"--seconds\".\n", Harness.error("-m recent --rcheck --reap"));
+        assertEquals("recent: option \"--rttl\" cannot be used together with \"--set\".\n", Harness.error("-m recent --set --rttl"));
         assertEquals(Xt.EINVAL, Harness.error("-m recent --set --seconds 5"));
         assertEquals(Xt.EINVAL, Harness.error("-m recent --rcheck --hitcount 65536"));
         assertEquals("-m recent --rcheck --hitcount 348 --name DEFAULT --mask 255.255.255.255 --rsource",

@@ -51,9 +51,9 @@ class SimpleMatchesTest {
         assertEquals("length !10:100", Harness.list("-m length ! --length 10:100", true));
         assertEquals("TTL match TTL < 5", Harness.list("-m ttl --ttl-lt 5", true));
         assertEquals("-m ttl ! --ttl-eq 0", Harness.save("-m ttl ! --ttl-eq 0"));
-        assertEquals("ttl: option \"--ttl-gt\" cannot be used together with \"--ttl-eq\".",
+        assertEquals("ttl: option \"--ttl-gt\" cannot be used together with \"--ttl-eq\".\n",
                 Harness.error("-m ttl --ttl-gt 5 --ttl-eq 4"));
-        assertEquals("ttl: option \"--ttl-lt\" cannot be inverted.", Harness.error("-m ttl ! --ttl-lt 5"));
+        assertEquals("ttl: option \"--ttl-lt\" cannot be inverted.\n", Harness.error("-m ttl ! --ttl-lt 5"));
         Skb s = Packets.udp(1, 2);
         s.pd.ipTotalLength = 60;
         assertTrue(m("-m length --length 50:60").matches(s));
@@ -136,7 +136,7 @@ class SimpleMatchesTest {
         assertEquals("-m statistic --mode random --probability 0.25000000000",
                 Harness.save("-m statistic --mode random --probability 0.25"));
         assertEquals("statistic mode nth every 5 packet 2", Harness.list("-m statistic --mode nth --every 5 --packet 2", true));
-        assertEquals("statistic: option \"--every\" also requires \"--packet\".", Harness.error("-m statistic --mode nth --every 3"));
+        assertEquals("statistic: option \"--every\" also requires \"--packet\".\n", Harness.error("-m statistic --mode nth --every 3"));
         assertEquals("the --packet p must be 0 <= p <= n-1", Harness.error("-m statistic --mode nth --every 5 --packet 5"));
         assertEquals("--probability must be specified when using random mode", Harness.error("-m statistic --mode random"));
         assertEquals("Bad mode \"foo\"", Harness.error("-m statistic --mode foo"));

@@ -38,7 +38,7 @@ class StringTimeMatchTest {
         assertEquals("STRING match ! \"|0a0b787941|\" ALGO name bm",
                 Harness.list("-m string ! --hex-string \"|0a0b|xy|41|\" --algo bm", true));
         assertEquals("STRING match: You must specify `--string' or `--hex-string'", Harness.error("-m string --algo bm"));
-        assertEquals("string: option \"--algo\" must be specified", Harness.error("-m string --string x"));
+        assertEquals("string: option \"--algo\" must be specified\n", Harness.error("-m string --string x"));
         assertEquals("Invalid hex char 'g'", Harness.error("-m string --hex-string \"|0g|\" --algo bm"));
         assertEquals(Xt.EINVAL, Harness.error("-m string --string x --algo bm --from 100 --to 10"));
         assertEquals("No chain/target/match by that name.", Harness.error("-m string --algo wrong --string x"));

@@ -94,8 +94,8 @@ class TcpUdpMatchTest {
         assertEquals("udp spts:bootps:bootpc dpt:!domain", Harness.list("-p udp ! --dport 53 --sport 67:68", false));
         assertEquals("udp spts:67:68 dpt:!53", Harness.list("-p udp ! --dport 53 --sport 67:68", true));
         assertEquals("-p udp -m udp", Harness.save("-p udp --dport :"));
-        assertEquals("udp: option \"--source-port\" can only be used once.", Harness.error("-p udp --sport 22 --sport 23"));
-        assertEquals("Port \"foo\" does not resolve to anything.", Harness.error("-p udp --sport foo"));
+        assertEquals("udp: option \"--source-port\" can only be used once.\n", Harness.error("-p udp --sport 22 --sport 23"));
+        assertEquals("Port \"foo\" does not resolve to anything.\n", Harness.error("-p udp --sport foo"));
         assertEquals(Xt.EINVAL, Harness.error("-p tcp -m udp --dport 1"));
         Matcher dns = m("-p udp --dport 53");
         assertTrue(dns.matches(Packets.udp(5353, 53)));
@@ -113,7 +113,7 @@ class TcpUdpMatchTest {
         assertEquals("multiport ports ssh,http:90,https", Harness.list("-p tcp -m multiport --ports 22,80:90,443", false));
         assertEquals("multiport dports  !22,80", Harness.list("-p tcp -m multiport ! --dports 22,80", true));
         assertEquals("-p tcp -m multiport --dports 22,80", Harness.save("-p tcp -m multiport --dports ssh,http"));
-        assertEquals("multiport: option \"--source-ports\" cannot be used together with \"--destination-ports\".",
+        assertEquals("multiport: option \"--source-ports\" cannot be used together with \"--destination-ports\".\n",
                 Harness.error("-p tcp -m multiport --dports 80 --sports 22"));
         assertEquals("too many ports specified",
                 Harness.error("-p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16"));

@@ -53,7 +53,7 @@ class BasicTargetsSyntaxTest {
                 error(V6, FILTER, "-j REJECT --reject-with icmp6-not-neighbor"));
         assertEquals("unknown reject type \"icmp-net-unreachable\"",
                 error(V6, FILTER, "-j REJECT --reject-with icmp-net-unreachable"));
-        assertEquals("REJECT: option \"--reject-with\" can only be used once.",
+        assertEquals("REJECT: option \"--reject-with\" can only be used once.\n",
                 error(V4, FILTER, "-p tcp -j REJECT --reject-with tcp-reset --reject-with icmp-host-unreachable"));
         String einval = "Invalid argument. Run `dmesg' for more information.";
         assertEquals(einval, addError(V4, FILTER, Hook.INPUT, "-j REJECT --reject-with tcp-reset"));
@@ -86,12 +86,12 @@ class BasicTargetsSyntaxTest {
 
     @Test
     void logErrors() {
-        assertEquals("log level \"bad\" unknown", error(V4, FILTER, "-j LOG --log-level bad"));
-        assertEquals("log level \"8\" unknown", error(V4, FILTER, "-j LOG --log-level 8"));
+        assertEquals("log level \"bad\" unknown\n", error(V4, FILTER, "-j LOG --log-level bad"));
+        assertEquals("log level \"8\" unknown\n", error(V4, FILTER, "-j LOG --log-level 8"));
         assertEquals("option \"--log-prefix\" requires an argument", error(V4, FILTER, "-j LOG --log-prefix"));
-        assertEquals("Argument must have a minimum length of 1 characters",
+        assertEquals("Argument must have a minimum length of 1 characters\n",
                 error(V4, FILTER, "-j LOG --log-prefix \"\""));
-        assertEquals("LOG: option \"--log-level\" can only be used once.",
+        assertEquals("LOG: option \"--log-level\" can only be used once.\n",
                 error(V4, FILTER, "-j LOG --log-level 1 --log-level 2"));
     }
 
@@ -108,11 +108,11 @@ class BasicTargetsSyntaxTest {
         assertEquals("MARK xor 0x3", print(spec("-j MARK --xor-mark 3"), false));
         assertEquals("MARK set 0x7", print(spec("-j MARK --set-xmark 7"), false));
         assertEquals("MARK and 0x0", print(spec("-j MARK --set-xmark 0x0"), false));
-        assertEquals("MARK: bad value for option \"--and-mark\", or out of range (0-4294967295).",
+        assertEquals("MARK: bad value for option \"--and-mark\", or out of range (0-4294967295).\n",
                 error(V4, MANGLE, "-j MARK --and-mark 1/2"));
-        assertEquals("MARK: bad integer value for option \"--set-mark\", or out of range.",
+        assertEquals("MARK: bad integer value for option \"--set-mark\", or out of range.\n",
                 error(V4, MANGLE, "-j MARK --set-mark 0x100000000"));
-        assertEquals("MARK: option \"--set-mark\" cannot be used together with \"--and-mark\".",
+        assertEquals("MARK: option \"--set-mark\" cannot be used together with \"--and-mark\".\n",
                 error(V4, FILTER, "-j MARK --set-mark 1 --and-mark 2"));
         assertEquals("MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required",
                 error(V4, FILTER, "-j MARK"));
@@ -185,9 +185,9 @@ class BasicTargetsSyntaxTest {
         assertEquals("CONNMARK set 0x5", print(spec(V4, MANGLE, "-j CONNMARK --set-mark 5"), false));
         assertEquals("CONNMARK target: No operation specified", error(V4, MANGLE, "-j CONNMARK"));
         assertEquals("CONNMARK target: No operation specified", error(V4, MANGLE, "-j CONNMARK --nfmask 1"));
-        assertEquals("CONNMARK: option \"--set-mark\" cannot be used together with \"--save-mark\".",
+        assertEquals("CONNMARK: option \"--set-mark\" cannot be used together with \"--save-mark\".\n",
                 error(V4, MANGLE, "-j CONNMARK --set-mark 1 --save-mark"));
-        assertEquals("CONNMARK: option \"--nfmask\" cannot be used together with \"--mask\".",
+        assertEquals("CONNMARK: option \"--nfmask\" cannot be used together with \"--mask\".\n",
                 error(V4, MANGLE, "-j CONNMARK --save-mark --mask 1 --nfmask 2"));
     }
 
