@@ -66,6 +66,19 @@ public final class CompiledTable {
     final int[] ruleNumber;
     /** The model rule of each entry (null for tails), for tracing and write-back. */
     final Rule[] rules;
+    /**
+     * What a trace line calls each entry (ip_tables.c get_chainname_rulenum): "policy" for a
+     * built-in chain's tail, "return" for a user chain's, and the same for a rule the kernel
+     * cannot tell from a tail — no conditions and a standard verdict (ACCEPT, DROP, QUEUE,
+     * RETURN) — else "rule".
+     */
+    final String[] traceComment;
+    /**
+     * Whether the table exists in the kernel's sense ({@code Table.active()}: created by a command
+     * or a restore). Every table runs (see COMPATIBILITY), but only existing ones write trace lines,
+     * as only they are registered at their hooks in Linux.
+     */
+    final boolean exists;
     /** Names of the chains, their first entry and their tail entry. */
     final String[] chainNames;
     final int[] chainStart;
@@ -82,6 +95,7 @@ public final class CompiledTable {
     CompiledTable(Table table, RuntimeState state) throws CommitException {
         this.family = table.family();
         this.kind = table.kind();
+        this.exists = table.active();
         List<Chain> chains = new ArrayList<>(table.chains());
         Map<String, Integer> chainIndex = new HashMap<>();
         int n = 0;
@@ -98,7 +112,7 @@ public final class CompiledTable {
         matchers = new Matcher[n][];
         kinds = new byte[n]; verdict = new int[n]; jump = new int[n]; actions = new TargetAction[n];
         rejects = new boolean[n];
-        chainOf = new int[n]; ruleNumber = new int[n]; rules = new Rule[n];
+        chainOf = new int[n]; ruleNumber = new int[n]; rules = new Rule[n]; traceComment = new String[n];
         chainNames = new String[chains.size()];
         chainStart = new int[chains.size()];
         chainTail = new int[chains.size()];
@@ -135,6 +149,11 @@ public final class CompiledTable {
             }
             chainTail[c] = i;
             i++;
+        }
+        for (int e = 0; e < n; e++) {
+            boolean bare = kinds[e] == K_POLICY || kinds[e] == K_TAIL
+                    || ((kinds[e] == K_VERDICT || kinds[e] == K_RETURN) && !hasIpCheck[e] && matchers[e].length == 0);
+            traceComment[e] = !bare ? "rule" : chains.get(chainOf[e]).builtin() ? "policy" : "return";
         }
         // Resolve jumps now that every chain has a start.
         for (int e = 0; e < n; e++) {

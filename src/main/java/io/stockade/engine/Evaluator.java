@@ -14,10 +14,16 @@ import io.stockade.rules.IpHeaderFilter;
  * returns, the end of a built-in chain applies its policy, and extension targets returning
  * {@link Verdict#CONTINUE} go on with the next rule. Counters of every rule whose conditions
  * matched (and of the policy when applied) grow by one packet and the packet's length.
+ * A packet with the trace flag ({@link Skb#trace}, the TRACE target) gets the kernel's trace line
+ * for every entry it matches — rules, user-chain tails, policies — through {@link Emitter#log}.
  *
  * <p>One instance per worker; reuses its jump stack; allocates nothing per packet.
  */
 public final class Evaluator {
+    /** nf_log.h NF_LOG_DEFAULT_MASK, the trace loginfo's flags. */
+    private static final int NF_LOG_DEFAULT_MASK = 0x0f;
+    /** The trace loginfo's level (KERN_WARNING). */
+    private static final int TRACE_LEVEL = 4;
     private final int[] stack = new int[CompiledTable.MAX_JUMP_DEPTH + 1];
     /** The entry that decided the last {@link #run}: a rule, or a built-in chain's policy entry. */
     public int lastEntry = -1;
@@ -49,11 +55,17 @@ public final class Evaluator {
             if (k == CompiledTable.K_POLICY) {
                 t.packets[e]++;
                 t.bytes[e] += len;
+                if (skb.trace) {
+                    traceLine(t, e, skb, emitter);
+                }
                 return decided(t, e, t.verdict[e]);
             }
             if (k == CompiledTable.K_TAIL) {
                 t.packets[e]++;
                 t.bytes[e] += len;
+                if (skb.trace) {
+                    traceLine(t, e, skb, emitter);
+                }
                 e = sp == 0 ? policy : stack[--sp] + 1;
                 continue;
             }
@@ -87,6 +99,9 @@ public final class Evaluator {
             }
             t.packets[e]++;
             t.bytes[e] += len;
+            if (skb.trace) {
+                traceLine(t, e, skb, emitter);
+            }
             switch (k) {
                 case CompiledTable.K_NONE -> e++;
                 case CompiledTable.K_VERDICT -> {
@@ -110,6 +125,26 @@ public final class Evaluator {
                 }
             }
         }
+    }
+
+    /**
+     * ip_tables.c trace_packet: {@code TRACE: table:chain:comment:N } then the packet as
+     * nf_log_syslog prints it with the trace loginfo (level 4, NF_LOG_DEFAULT_MASK: TCP sequence,
+     * TCP options, IP options, UID). N counts the chain's entries from 1, its tail included.
+     * Only packets with the trace flag get here; the text is built in the skb's scratch builder.
+     */
+    private static void traceLine(CompiledTable t, int e, Skb skb, Emitter emitter) {
+        PacketLogFormat f = skb.traceFormat;
+        if (f == null || !t.exists) {
+            return;
+        }
+        int c = t.chainOf[e];
+        StringBuilder m = skb.scratchText;
+        m.setLength(0);
+        m.append("TRACE: ").append(t.kind.tableName).append(':').append(t.chainNames[c]).append(':')
+                .append(t.traceComment[e]).append(':').append(e - t.chainStart[c] + 1).append(' ');
+        f.append(m, skb, NF_LOG_DEFAULT_MASK);
+        emitter.log(TRACE_LEVEL, m);
     }
 
     private int decided(CompiledTable t, int e, int verdict) {

@@ -61,6 +61,8 @@ public final class Skb {
     public int priority;
     /** TRACE was hit: the engine prints trace lines for this packet's rule traversal. */
     public boolean trace;
+    /** How trace lines show the packet (set with {@link #trace} by the TRACE target; none: no lines). */
+    public PacketLogFormat traceFormat;
     /** Security mark ({@code skb->secmark}), set by SECMARK/CONNSECMARK. */
     public int secmark;
     /** Conntrack template from {@code -j CT} in raw: zone (0 = default), helper name or null. */

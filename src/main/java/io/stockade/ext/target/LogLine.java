@@ -1,5 +1,6 @@
 package io.stockade.ext.target;
 
+import io.stockade.engine.PacketLogFormat;
 import io.stockade.engine.Skb;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,6 +22,9 @@ final class LogLine {
     private static final int NF_LOG_MACDECODE = LogTarget.MACDECODE;
     private static final char[] HEX_UP = "0123456789ABCDEF".toCharArray();
     private static final char[] HEX_LO = "0123456789abcdef".toCharArray();
+
+    /** The fields without a prefix, for the engine's trace lines (TRACE target). */
+    static final PacketLogFormat FORMAT = (out, skb, flags) -> format(out, skb, "", flags);
 
     private LogLine() {
     }

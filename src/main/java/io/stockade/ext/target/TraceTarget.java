@@ -13,8 +13,11 @@ import java.util.List;
 
 /**
  * {@code -j TRACE} (libxt_TRACE / xt_TRACE): raw table, PREROUTING and OUTPUT. Per packet: sets
- * {@link Skb#trace} (the kernel's {@code nf_trace}); the engine then prints a trace line for
- * every rule the packet traverses. Continues.
+ * {@link Skb#trace} (the kernel's {@code nf_trace}) and hands the engine the LOG module's field
+ * format; from then on the evaluator writes the kernel's trace line for every entry the packet
+ * matches in every table ({@code TRACE: table:chain:rule|return|policy:N} and the LOG fields,
+ * level 4, see {@code engine.Evaluator}). The TRACE rule itself is not traced (the kernel traces
+ * before the target runs). Continues.
  */
 public final class TraceTarget implements TargetExtension {
     @Override
@@ -65,6 +68,7 @@ public final class TraceTarget implements TargetExtension {
         @Override
         public int execute(Skb skb, Emitter emitter) {
             skb.trace = true;
+            skb.traceFormat = LogLine.FORMAT;
             return Verdict.CONTINUE;
         }
     }

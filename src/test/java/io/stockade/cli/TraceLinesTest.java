@@ -1,0 +1,96 @@
+package io.stockade.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stockade.rules.Family;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The TRACE target's kernel log lines from the offline engine. The expected prefixes and fields
+ * are what Linux 6.18 with iptables-legacy wrote for the same frames ({@link TraceKernelTest}
+ * compares whole lines against the live kernel; these keep the numbering rules under test where
+ * no kernel is at hand).
+ */
+class TraceLinesTest {
+    private static final String IF = "trb1";
+
+    private static List<String> prefixes(List<String> lines) {
+        return lines.stream().map(l -> l.substring(0, l.indexOf(" IN="))).toList();
+    }
+
+    @Test
+    void jumpReturnAndPolicyAreNumberedAsTheKernelDoes() throws Exception {
+        TraceRulesets.Case v4 = TraceRulesets.all().get(1);
+        List<List<String>> lines = TraceRulesets.offline(v4, IF);
+        // the echo request: the TRACE rule itself is not traced; Y's tail is "return:3"; M's
+        // unconditional -j RETURN is named like a tail ("return:2")
+        assertEquals(List.of(
+                "<4>TRACE: raw:PREROUTING:policy:3",
+                "<4>TRACE: mangle:PREROUTING:rule:1",
+                "<4>TRACE: mangle:M:return:2",
+                "<4>TRACE: mangle:PREROUTING:policy:2",
+                "<4>TRACE: nat:PREROUTING:policy:2",
+                "<4>TRACE: mangle:INPUT:policy:1",
+                "<4>TRACE: filter:INPUT:rule:2",
+                "<4>TRACE: filter:X:rule:1",
+                "<4>TRACE: filter:Y:return:3",
+                "<4>TRACE: filter:X:return:4",
+                "<4>TRACE: filter:INPUT:rule:3",
+                "<4>TRACE: security:INPUT:policy:2",
+                "<4>TRACE: nat:INPUT:policy:1"), prefixes(lines.get(0)));
+        // goto: Y's end returns to INPUT, not to X
+        assertEquals(List.of(
+                "<4>TRACE: filter:INPUT:rule:2",
+                "<4>TRACE: filter:X:rule:1",
+                "<4>TRACE: filter:Y:return:3",
+                "<4>TRACE: filter:X:rule:3",
+                "<4>TRACE: filter:Y:return:3",
+                "<4>TRACE: filter:INPUT:policy:5"),
+                prefixes(lines.get(5)).subList(6, 12));
+        // a DROP in a user chain ends the trace there
+        List<String> drop = prefixes(lines.get(4));
+        assertEquals("<4>TRACE: filter:X:rule:2", drop.get(drop.size() - 1));
+    }
+
+    @Test
+    void theFieldsAreTheLogTargetsWithTheTraceFlags() throws Exception {
+        TraceRulesets.Case v4 = TraceRulesets.all().get(1);
+        List<List<String>> lines = TraceRulesets.offline(v4, IF);
+        assertEquals("<4>TRACE: raw:PREROUTING:policy:3 IN=trb1 OUT= MAC=02:77:00:00:00:02:02:77:00:00:00:01:08:00"
+                + " SRC=10.77.0.1 DST=10.77.0.2 LEN=28 TOS=0x00 PREC=0x00 TTL=64 ID=0 PROTO=ICMP TYPE=8 CODE=0 ID=1 SEQ=1 ",
+                lines.get(0).get(0));
+        // MARK set in mangle shows from the next line on
+        assertTrue(lines.get(3).get(2).endsWith(" LEN=18 "), lines.get(3).get(2));
+        assertTrue(lines.get(3).get(3).endsWith(" LEN=18 MARK=0x5 "), lines.get(3).get(3));
+        // TCP sequence and options are logged (NF_LOG_DEFAULT_MASK)
+        assertTrue(lines.get(6).get(0).endsWith(" SEQ=0 ACK=0 WINDOW=65535 RES=0x00 SYN URGP=0 OPT (020405B40303070402080A000000010000000000) "),
+                lines.get(6).get(0));
+        // after DNAT in nat PREROUTING the later lines show the new port
+        assertTrue(lines.get(7).get(4).startsWith("<4>TRACE: nat:PREROUTING:rule:1 ") && lines.get(7).get(4).contains(" DPT=2222 "));
+        assertTrue(lines.get(7).get(5).contains(" DPT=22 "), lines.get(7).get(5));
+    }
+
+    @Test
+    void ipv6LinesAndUntracedPackets() throws Exception {
+        TraceRulesets.Case v6 = TraceRulesets.all().get(2);
+        List<List<String>> lines = TraceRulesets.offline(v6, IF);
+        assertEquals("<4>TRACE: raw:PREROUTING:policy:3 IN=trb1 OUT= MAC=02:77:00:00:00:02:02:77:00:00:00:01:86:dd"
+                + " SRC=fd77:0000:0000:0000:0000:0000:0000:0001 DST=fd77:0000:0000:0000:0000:0000:0000:0002 LEN=48 TC=0"
+                + " HOPLIMIT=64 FLOWLBL=0 PROTO=ICMPv6 TYPE=128 CODE=0 ID=1 SEQ=1 ", lines.get(0).get(0));
+        assertEquals(13, lines.get(0).size());
+        // a packet the TRACE rule does not select writes nothing
+        TraceRulesets.Case other = new TraceRulesets.Case("other source", Family.IPV4, TraceRulesets.RULES4,
+                List.of("tcp 10.77.0.5:40001 > 10.77.0.2:22 syn"));
+        assertEquals(List.of(List.of()), TraceRulesets.offline(other, IF));
+    }
+
+    @Test
+    void tablesThatDoNotExistWriteNoLines() throws Exception {
+        List<List<String>> lines = TraceRulesets.offline(TraceRulesets.all().get(0), IF);
+        assertEquals(List.of("<4>TRACE: raw:PREROUTING:policy:2", "<4>TRACE: filter:INPUT:rule:1"), prefixes(lines.get(0)));
+        assertEquals(List.of(), lines.get(1));
+        assertEquals(List.of("<4>TRACE: raw:PREROUTING:policy:2", "<4>TRACE: filter:INPUT:policy:2"), prefixes(lines.get(2)));
+    }
+}
