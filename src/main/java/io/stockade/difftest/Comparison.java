@@ -11,8 +11,10 @@ import java.util.TreeSet;
  * Compares the kernel's {@link Observation} of a case with Stockade's and lists every
  * disagreement in words: whether the rules were accepted, each packet's fate (dropped, delivered,
  * forwarded and where), the forwarded bytes exactly, the packets the gateway emitted (normalised),
- * the deciding rule (Stockade's must be one of the rules whose counters grew in the kernel for that
- * packet), final counters of the chains Stockade lists and conntrack entries (when Stockade reports them).
+ * the deciding rule (the kernel's from its trace must equal Stockade's; as a second check, Stockade's
+ * must be one of the rules whose counters grew in the kernel for that packet), the LOG lines
+ * (normalised, {@link LogLines}), final counters of the chains Stockade lists and conntrack entries
+ * (when Stockade reports them).
  */
 final class Comparison {
     private Comparison() {
@@ -47,6 +49,12 @@ final class Comparison {
             }
             if (!sorted(k.emitted()).equals(sorted(s.emitted()))) {
                 d.add(which + ": emitted differ: kernel " + k.emitted() + ", stockade " + s.emitted());
+            }
+            if (k.decided() != null && !k.decided().equals(s.decided())) {
+                d.add(which + ": kernel's trace decided at " + k.decided() + ", stockade at " + s.decided());
+            }
+            if (!k.log().equals(s.log())) {
+                d.add(which + ": log lines differ: kernel " + k.log() + ", stockade " + s.log());
             }
             int fam = c.packets().get(i).family();
             for (String r : s.rules()) {
@@ -86,6 +94,30 @@ final class Comparison {
         private final Map<Area, int[]> byArea = new TreeMap<>();
         private int cases;
         private int agreed;
+        /** Kernel LOG lines compared, packets whose deciding rule came from the kernel's trace, packets with none. */
+        private long logLines;
+        private long traced;
+        private long untraced;
+
+        /** Counts what the kernel side of a case contributed to the comparison. */
+        void observed(Observation kernel) {
+            for (Observation.PacketOutcome p : kernel.packets()) {
+                logLines += p.log().size();
+                if (p.decided() != null) {
+                    traced++;
+                } else {
+                    untraced++;
+                }
+            }
+        }
+
+        long logLines() {
+            return logLines;
+        }
+
+        long traced() {
+            return traced;
+        }
 
         void add(DiffCase c, boolean agree) {
             cases++;
@@ -122,6 +154,8 @@ final class Comparison {
         /** The report: one line per area, then {@code N cases, agreement X %} last. */
         List<String> lines() {
             List<String> out = new ArrayList<>();
+            out.add("compared: " + logLines + " kernel LOG lines; deciding rule from the kernel's trace for " + traced
+                    + " packets (" + untraced + " without a traced decision: held fragments, host drops, counters only)");
             for (Area a : Area.values()) {
                 int[] t = byArea.get(a);
                 if (t != null) {

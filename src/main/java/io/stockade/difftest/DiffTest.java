@@ -124,6 +124,7 @@ public final class DiffTest {
                     refused++;
                 }
                 tally.add(c, r.diffs().isEmpty());
+                tally.observed(r.kernel());
                 if (o.verbose()) {
                     out.println("case " + i + " " + c.areas() + ": " + (r.diffs().isEmpty() ? "agree" : r.diffs().size() + " differences"));
                 }

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KernelLab implements AutoCloseable {
     /** What the kernel did with one injected packet. */
-    record Sent(long timeNanos, Map<String, List<byte[]>> out, String error) {
+    record Sent(long timeNanos, Map<String, List<byte[]>> out, String error, List<String> log) {
     }
 
     /** Output of a command run inside the gateway namespace. */
@@ -46,12 +46,20 @@ public final class KernelLab implements AutoCloseable {
     private boolean closed;
     /** The gateway's forwarding switch as last set; null until the first case sets it. */
     private Boolean forward;
+    /** Put in front of every LOG prefix on the kernel side, unique to this run ({@link LogLines}). */
+    final String logTag;
+    /** nf_log_all_netns as found at the start, restored by {@link #close()}; null if it could not be read. */
+    private final String logAllNetnsBefore;
+    /** The kernel's trace of rule traversal (xtables-monitor in the gateway namespace); replaced when it dies. */
+    KernelTrace trace;
 
     private KernelLab(String tag) throws IOException {
         gw = "sdt-gw-" + tag;
         peerPrefix = "sdt-p" + tag + "-";
+        logTag = "Z" + Long.toString(Long.parseLong(tag), 36) + "Z";
         tmp = Files.createTempDirectory("sdt-");
-        cleanup = new Thread(this::removeNamespaces, "sdt-cleanup");
+        logAllNetnsBefore = readSysctl(LOG_ALL_NETNS);
+        cleanup = new Thread(this::cleanupAfterExit, "sdt-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         removeNamespaces();
         Exec setup = run(List.of("bash", "-c", Topology.setupScript(gw, peerPrefix)), "");
@@ -73,11 +81,101 @@ public final class KernelLab implements AutoCloseable {
         for (Topology.Link l : Topology.LINKS) {
             links.put(l.name(), Map.of("peerNs", "/var/run/netns/" + peerPrefix + l.index(), "peerIf", l.peerIf()));
         }
-        Map<String, Object> rep = request(Map.of("op", "setup", "gw", "/var/run/netns/" + gw, "links", links));
+        Map<String, Object> rep = request(Map.of("op", "setup", "gw", "/var/run/netns/" + gw, "links", links, "logTag", logTag));
         for (Object w : Json.arr(rep.get("warnings"))) {
             System.err.println("difftest: could not turn off TX checksum offload on " + w
                     + " (captured checksums of the gateway's own packets may be partial)");
         }
+        ensureLogAllNetns();
+        trace = KernelTrace.start(gw);
+        waitForTrace();
+    }
+
+    /** The global sysctl that lets non-initial namespaces log (see {@link LogLines}). */
+    static final Path LOG_ALL_NETNS = Path.of("/proc/sys/net/netfilter/nf_log_all_netns");
+
+    private static String readSysctl(Path p) {
+        try {
+            return Files.readString(p).strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Sets nf_log_all_netns to 1 (other processes may reset it); false if it cannot be set. */
+    boolean ensureLogAllNetns() {
+        if ("1".equals(readSysctl(LOG_ALL_NETNS))) {
+            return true;
+        }
+        try {
+            Files.writeString(LOG_ALL_NETNS, "1");
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether the kernel logs from the gateway namespace right now. */
+    boolean logAllNetns() {
+        return "1".equals(readSysctl(LOG_ALL_NETNS));
+    }
+
+    private void restoreLogAllNetns() {
+        if (logAllNetnsBefore != null && !logAllNetnsBefore.equals(readSysctl(LOG_ALL_NETNS))) {
+            try {
+                Files.writeString(LOG_ALL_NETNS, logAllNetnsBefore);
+            } catch (IOException e) {
+                System.err.println("difftest: could not restore " + LOG_ALL_NETNS + " to " + logAllNetnsBefore + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private void cleanupAfterExit() {
+        removeNamespaces();
+        restoreLogAllNetns();
+    }
+
+    /** Waits until the trace monitor has subscribed (a sentinel shows up). */
+    private void waitForTrace() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            List<String> got = trace.until(sendSentinel(), 200);
+            if (trace.died()) {
+                throw new IOException("xtables-monitor --trace exited in the gateway namespace");
+            }
+            if (got != null) {
+                trace.clear();
+                return;
+            }
+        }
+        throw new IOException("xtables-monitor --trace printed nothing in the gateway namespace");
+    }
+
+    private int sendSentinel() throws IOException {
+        int n = trace.nextSentinel();
+        Topology.Link l = Topology.LINKS.getFirst();
+        request(Map.of("op", "sentinel", "via", l.name(), "n", (long) n,
+                "dst", l.gwMac().replace(":", ""), "src", l.peerMac().replace(":", "")));
+        return n;
+    }
+
+    /** The trace lines of one packet and whether they are all there. */
+    record Traced(List<String> lines, boolean complete) {
+    }
+
+    /**
+     * Injects a trace sentinel on eth0 and returns the trace lines printed before it, or null if it
+     * did not show up in time. When the monitor died meanwhile, a new one is started and the lines
+     * are returned as incomplete.
+     */
+    Traced traceUntilSentinel() throws IOException {
+        List<String> got = trace.until(sendSentinel());
+        if (trace.died()) {
+            trace.close();
+            trace = KernelTrace.start(gw);
+            waitForTrace();
+            return new Traced(got, false);
+        }
+        return got == null ? null : new Traced(got, true);
     }
 
     /** Why the lab cannot run here, or null when it can (root, ip, iptables-restore, nft, python3). */
@@ -165,7 +263,7 @@ public final class KernelLab implements AutoCloseable {
         StringBuilder del = new StringBuilder();
         for (String line : tables.stdout().split("\n")) {
             String t = line.strip();
-            if (t.startsWith("table ip ") || t.startsWith("table ip6 ")) {
+            if ((t.startsWith("table ip ") || t.startsWith("table ip6 ")) && !t.contains(" sdt_")) {
                 del.append("delete ").append(t).append('\n');
             }
         }
@@ -182,13 +280,13 @@ public final class KernelLab implements AutoCloseable {
             forward = ipForward;
         }
         if (!rules4.isBlank()) {
-            Exec r = exec(rules4, "iptables-restore");
+            Exec r = exec(LogLines.tagged(KernelTrace.withTrace(rules4), logTag), "iptables-restore");
             if (r.rc() != 0) {
                 return "iptables-restore: " + r.stderr().strip();
             }
         }
         if (!rules6.isBlank()) {
-            Exec r = exec(rules6, "ip6tables-restore");
+            Exec r = exec(LogLines.tagged(KernelTrace.withTrace(rules6), logTag), "ip6tables-restore");
             if (r.rc() != 0) {
                 return "ip6tables-restore: " + r.stderr().strip();
             }
@@ -218,7 +316,11 @@ public final class KernelLab implements AutoCloseable {
             }
             out.put(e.getKey(), frames);
         }
-        return new Sent((Long) rep.get("t"), out, (String) rep.get("err"));
+        List<String> log = new ArrayList<>();
+        for (Object r : Json.arr(rep.get("log"))) {
+            log.add((String) r);
+        }
+        return new Sent((Long) rep.get("t"), out, (String) rep.get("err"), log);
     }
 
     static byte[] mac(String m) {
@@ -301,6 +403,7 @@ public final class KernelLab implements AutoCloseable {
             return;
         }
         closed = true;
+        trace.close();
         try {
             toDriver.close();
             if (!driver.waitFor(5, TimeUnit.SECONDS)) {
@@ -310,6 +413,7 @@ public final class KernelLab implements AutoCloseable {
             driver.destroyForcibly();
         }
         removeNamespaces();
+        restoreLogAllNetns();
         try (var files = Files.walk(tmp)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

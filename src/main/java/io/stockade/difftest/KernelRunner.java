@@ -22,10 +22,30 @@ final class KernelRunner {
     }
 
     Observation run(DiffCase c) throws IOException {
+        // Another process on the machine may reset nf_log_all_netns while a case runs: the case's
+        // log lines are then incomplete, so it runs again.
+        Observation o = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            lab.ensureLogAllNetns();
+            o = runOnce(c);
+            if (lab.logAllNetns()) {
+                return o;
+            }
+        }
+        return new Observation(o.packets(), o.counters(), o.conntrack(),
+                "net.netfilter.nf_log_all_netns was reset by another process during every attempt: log lines incomplete");
+    }
+
+    private Observation runOnce(DiffCase c) throws IOException {
         String err = lab.load(c.rules4(), c.rules6(), c.forward());
         if (err != null) {
             return new Observation(List.of(), null, null, err);
         }
+        Map<String, Integer> handles = KernelTrace.handles(lab.exec("", "nft", "-j", "-a", "list", "ruleset").stdout());
+        boolean[] ownRaw = {false, false, false, false, KernelTrace.hasRaw(c.rules4()), false, KernelTrace.hasRaw(c.rules6())};
+        java.util.Set<String> skip4 = LogLines.untaggable(c.rules4());
+        java.util.Set<String> skip6 = LogLines.untaggable(c.rules6());
+        lab.trace.clear();
         Map<Integer, Map<String, long[]>> counters = new HashMap<>();
         boolean[] used = new boolean[7];
         for (CasePacket p : c.packets()) {
@@ -36,11 +56,27 @@ final class KernelRunner {
         }
         List<KernelLab.Sent> sent = new ArrayList<>();
         List<List<String>> rules = new ArrayList<>();
+        List<List<KernelTrace.Verdict>> traced = new ArrayList<>();
         String failure = null;
         for (CasePacket p : c.packets()) {
             KernelLab.Sent s = lab.send(p.via(), p.ip());
             if (s.error() != null && failure == null) {
                 failure = "packet " + (sent.size() + 1) + ": " + s.error();
+            }
+            KernelLab.Traced t = lab.traceUntilSentinel();
+            List<String> trace = t == null ? null : t.lines();
+            if (t != null && !t.complete()) {
+                traced.add(null); // the monitor died: the counters decide
+            } else if (trace == null) {
+                if (failure == null) {
+                    failure = "packet " + (sent.size() + 1) + ": the trace sentinel did not show up";
+                }
+                traced.add(List.of());
+            } else {
+                traced.add(KernelTrace.verdicts(trace, p.family(), p.identity(), p.via(), handles, ownRaw[p.family()]));
+                if (System.getenv("SDT_DEBUG_TRACE") != null) {
+                    System.err.println("trace of packet " + (sent.size() + 1) + ":\n  " + String.join("\n  ", trace));
+                }
             }
             sent.add(s);
             Map<String, long[]> after = familyCounters(p.family());
@@ -70,7 +106,11 @@ final class KernelRunner {
                 }
                 seen.put(e.getKey(), ips);
             }
-            outcomes.add(Classifier.outcome(p.ip(), seen, delivered, rules.get(k), sent.get(k).timeNanos()));
+            List<String> log = LogLines.normalise(LogLines.fromKernel(sent.get(k).log(), lab.logTag), p.identity(),
+                    p.family() == 4 ? skip4 : skip6);
+            Observation.PacketOutcome o = Classifier.outcome(p.ip(), seen, delivered, rules.get(k), sent.get(k).timeNanos());
+            String decided = traced.get(k) == null ? null : KernelTrace.decided(traced.get(k), o.fate().equals("drop"));
+            outcomes.add(o.withTraceAndLog(decided, log));
         }
         Map<String, long[]> finalCounters = new LinkedHashMap<>();
         finalCounters.putAll(counters.get(4));

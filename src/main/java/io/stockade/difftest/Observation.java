@@ -22,7 +22,23 @@ record Observation(List<PacketOutcome> packets, Map<String, long[]> counters, Li
      * @param forwarded the packet itself as it left, {@code <iface> <hex>} exactly
      * @param rules     the counter keys that grew for this packet (kernel) or the deciding rule (Stockade)
      * @param timeNanos when it was sent (kernel) — the timestamp written for the replay
+     * @param decided   the deciding rule as a counter key ({@code 4:filter:INPUT:3}, {@code …:policy}): from the
+     *                  kernel's trace ({@link KernelTrace}), or Stockade's verdict {@code rule}; null if none
+     * @param log       the LOG lines written for it, {@code <PRI>TEXT}, normalised ({@link LogLines})
      */
-    record PacketOutcome(String fate, List<String> emitted, List<String> forwarded, List<String> rules, long timeNanos) {
+    record PacketOutcome(String fate, List<String> emitted, List<String> forwarded, List<String> rules, long timeNanos,
+            String decided, List<String> log) {
+        PacketOutcome {
+            log = List.copyOf(log);
+        }
+
+        /** The same outcome without a trace or log lines (callers that observe neither). */
+        PacketOutcome(String fate, List<String> emitted, List<String> forwarded, List<String> rules, long timeNanos) {
+            this(fate, emitted, forwarded, rules, timeNanos, null, List.of());
+        }
+
+        PacketOutcome withTraceAndLog(String decidedKey, List<String> lines) {
+            return new PacketOutcome(fate, emitted, forwarded, rules, timeNanos, decidedKey, lines);
+        }
     }
 }

@@ -169,8 +169,10 @@ final class StockadeSide {
             }
         }
         List<List<String>> rules = new ArrayList<>();
+        List<List<String>> logs = new ArrayList<>();
         for (int k = 0; k < n; k++) {
             rules.add(new ArrayList<>());
+            logs.add(new ArrayList<>());
         }
         for (String line : Files.readAllLines(verdicts)) {
             if (line.isBlank()) {
@@ -182,6 +184,11 @@ final class StockadeSide {
             if (k >= 0 && k < n && rule instanceof String s && !s.isEmpty()) {
                 rules.get(k).add(s);
             }
+            if (k >= 0 && k < n && v.get("log") instanceof List<?> lines) {
+                for (Object l : lines) {
+                    logs.get(k).add((String) l);
+                }
+            }
         }
         List<Observation.PacketOutcome> outcomes = new ArrayList<>();
         for (int k = 0; k < n; k++) {
@@ -190,7 +197,11 @@ final class StockadeSide {
             for (byte[] ip : local.get(k)) {
                 delivered |= Classifier.isSame(sent, ip) || Pkt.identity(ip) == Pkt.identity(sent);
             }
-            outcomes.add(Classifier.outcome(sent, seen.get(k), delivered, rules.get(k), times.get(k)));
+            CasePacket p = c.packets().get(k);
+            String decided = rules.get(k).isEmpty() ? null : p.family() + ":" + rules.get(k).getFirst();
+            List<String> log = LogLines.normalise(logs.get(k), p.identity(),
+                    LogLines.untaggable(p.family() == 4 ? c.rules4() : c.rules6()));
+            outcomes.add(Classifier.outcome(sent, seen.get(k), delivered, rules.get(k), times.get(k)).withTraceAndLog(decided, log));
         }
         return new Observation(outcomes, null, null, null);
     }

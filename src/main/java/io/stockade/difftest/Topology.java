@@ -129,11 +129,16 @@ final class Topology {
             }
             """;
 
-    /** Keeps conntrack enabled in the gateway for every case, as on a host with a stateful ruleset. */
+    /**
+     * Keeps conntrack enabled in the gateway for every case, as on a host with a stateful ruleset;
+     * also traces and drops the trace sentinel ({@link KernelTrace}) before defrag, conntrack and
+     * every iptables table see it.
+     */
     static final String CT_TABLE = """
             table inet sdt_ct {
               chain keep {
                 type filter hook prerouting priority -1000; policy accept;
+                meta l4proto 253 ip saddr 198.18.0.1 meta nftrace set 1 drop
                 ct state invalid counter
               }
             }
