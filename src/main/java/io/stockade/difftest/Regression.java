@@ -32,6 +32,20 @@ public final class Regression {
      */
     public static List<String> stockadeOutcomes(String rules4, String rules6, boolean forward, List<Packet> packets,
             long[] timesNanos) throws IOException {
+        return run(rules4, rules6, forward, packets, timesNanos, Regression::describe);
+    }
+
+    /**
+     * Per packet, the LOG lines Stockade wrote for it ({@code <PRI>TEXT}, normalised as the
+     * harness compares them), or a single {@code error: …} entry.
+     */
+    public static List<String> stockadeLogLines(String rules4, String rules6, boolean forward, List<Packet> packets,
+            long[] timesNanos) throws IOException {
+        return run(rules4, rules6, forward, packets, timesNanos, o -> String.join("\n", o.log()));
+    }
+
+    private static List<String> run(String rules4, String rules6, boolean forward, List<Packet> packets,
+            long[] timesNanos, java.util.function.Function<Observation.PacketOutcome, String> describe) throws IOException {
         Path dir = Files.createTempDirectory("sdt-regression-");
         try {
             Path host = dir.resolve("host");
@@ -47,7 +61,7 @@ public final class Regression {
             if (o.packets().isEmpty() && o.error() != null) {
                 return List.of("error: " + o.error());
             }
-            return o.packets().stream().map(Regression::describe).toList();
+            return o.packets().stream().map(describe).toList();
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

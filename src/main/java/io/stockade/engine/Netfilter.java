@@ -398,6 +398,12 @@ public final class Netfilter {
             }
             skb.inIface = out;
             skb.outIface = "";
+            // eth_type_trans on lo: a 14-byte Ethernet header of lo's all-zero address and the
+            // ethertype, which LOG prints as MAC=00:…:00:08:00 (difftest seed 20261123 case 467).
+            java.util.Arrays.fill(skb.macHeader, 0, 12, (byte) 0);
+            skb.macHeader[12] = (byte) (skb.pd.ipVersion == 6 ? 0x86 : 0x08);
+            skb.macHeader[13] = (byte) (skb.pd.ipVersion == 6 ? 0xdd : 0x00);
+            skb.macHeaderLength = 14;
             Hook path = res.path;
             skb.hook = Hook.PREROUTING;
             if (!table(rs, v, TableKind.RAW, Hook.PREROUTING, skb, res)) {
