@@ -41,6 +41,8 @@ public final class ConntrackTable implements ConnTracker {
     private final java.util.HashMap<Long, ArrayList<Conn>> bySource = new java.util.HashMap<>();
     private int count;
     private long nextId = 1;
+    /** An entry whose first packet was INVALID (it never left this class): the next new entry reuses it. */
+    private Conn spare;
     private int gcCursor;
     private long lastNow;
 
@@ -124,6 +126,7 @@ public final class ConntrackTable implements ConnTracker {
             }
             Conn ct = lookup(now);
             int dir = index.foundDir;
+            boolean fresh = ct == null;
             if (ct == null) {
                 ct = create(skb, tmplHelper, now);
                 if (ct == null) {
@@ -153,6 +156,9 @@ public final class ConntrackTable implements ConnTracker {
                 continue;
             }
             if (res != TcpTracker.ACCEPT) {
+                if (fresh && res == TcpTracker.INVALID) {
+                    spare = ct; // e.g. a SYN-ACK without a SYN (SYNPROXY's answers): no allocation per packet
+                }
                 invalid(skb, -1);
                 if (res == TcpTracker.DROP) {
                     drop(skb);
@@ -286,7 +292,13 @@ public final class ConntrackTable implements ConnTracker {
             drop(skb);
             return null;
         }
-        Conn ct = new Conn();
+        Conn ct = spare;
+        if (ct == null) {
+            ct = new Conn();
+        } else {
+            spare = null;
+            ct.clear();
+        }
         ct.table = this;
         ct.id = nextId++;
         ct.ipVersion = kVer;

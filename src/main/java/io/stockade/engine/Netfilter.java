@@ -247,7 +247,7 @@ public final class Netfilter {
                 || !table(rs, v, TableKind.FILTER, Hook.INPUT, skb, res)
                 || !table(rs, v, TableKind.SECURITY, Hook.INPUT, skb, res)
                 || !nat(rs, v, Hook.INPUT, skb, res, true)
-                || !synproxyHook(skb, res, skb.inIface)) {
+                || !synproxyHook(skb, res)) {
             return;
         }
         if (!confirm(skb, res)) {
@@ -378,7 +378,7 @@ public final class Netfilter {
         skb.hook = Hook.POSTROUTING;
         if (!table(rs, v, TableKind.MANGLE, Hook.POSTROUTING, skb, res)
                 || !nat(rs, v, Hook.POSTROUTING, skb, res, true)
-                || !synproxyHook(skb, res, skb.outIface)) {
+                || !synproxyHook(skb, res)) {
             return;
         }
         if (!confirm(skb, res)) {
@@ -651,8 +651,7 @@ public final class Netfilter {
         }
         Conn c = skb.conn;
         if (c != null && (c.status & Conn.IPS_SEQ_ADJUST) != 0 && skb.ctinfo != IP_CT_RELATED_REPLY
-                && skb.pd.protocol == 6
-                && !host.isLoopback(skb.hook == Hook.INPUT ? skb.inIface : skb.outIface)
+                && skb.pd.protocol == 6 && !loopbackPacket(skb)
                 && !Seqadj.adjust(skb.pd, c, skb.ctinfo)) {
             hostDrop(res, EngineDrop.CONNTRACK);
             return false;
@@ -660,8 +659,20 @@ public final class Netfilter {
         return true;
     }
 
-    /** SYNPROXY's hook at priority NF_IP_PRI_CONNTRACK_CONFIRM − 1; @return false if it took the packet */
-    private boolean synproxyHook(Skb skb, PathResult res, String dev) {
+    /**
+     * nf_is_loopback_packet: a packet that was received (skb_iif set) on a loopback device — at
+     * INPUT after looping back through lo. A locally generated packet leaving through lo is not one.
+     */
+    private boolean loopbackPacket(Skb skb) {
+        return !skb.inIface.isEmpty() && host.isLoopback(skb.hook == Hook.INPUT ? skb.inIface : skb.outIface);
+    }
+
+    /**
+     * SYNPROXY's hook at priority NF_IP_PRI_CONNTRACK_CONFIRM − 1; @return false if it took the packet.
+     * LINUX-DIFF: it runs for every entry with the synproxy extension; Linux registers it with the
+     * first SYNPROXY rule of a family and removes it with the last.
+     */
+    private boolean synproxyHook(Skb skb, PathResult res) {
         Conn c = skb.conn;
         if (c == null || !c.synproxy) {
             return true;
@@ -670,7 +681,7 @@ public final class Netfilter {
         PathResult origin = hookOrigin;
         hookTime = skb.timeNanos;
         hookOrigin = res;
-        int verdict = synproxy.run(skb, host.isLoopback(dev), sendNow);
+        int verdict = synproxy.run(skb, loopbackPacket(skb), sendNow);
         hookOrigin = origin;
         hookTime = time;
         if (verdict == Verdict.ACCEPT) {

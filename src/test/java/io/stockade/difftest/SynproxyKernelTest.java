@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Test;
  * --mss 1460}, {@code nf_conntrack_tcp_loose=0}) in the difftest lab's gateway namespace, and the
  * same ruleset and host in Stockade. Each side is driven by its own answers (the client's ACK
  * echoes that side's cookie and timestamp cookie), IPv4 and IPv6: handshake, data both ways, a
- * SACK block, the close, and a forged ACK. Every packet that leaves is compared byte for byte
+ * SACK block, the close, a forged ACK, a SYN without timestamps, ECN, a retransmitted ACK and
+ * a server's RST. Every packet that leaves is compared byte for byte
  * after normalising only what the cookie secrets and the clock decide:
  * <ul>
  *   <li>TCP sequence and acknowledgement numbers within ±65536 of that side's cookie (the SYN-ACK's
@@ -64,7 +65,7 @@ class SynproxyKernelTest {
             COMMIT
             *filter
             :FORWARD DROP [0:0]
-            -A FORWARD -i eth1 -p tcp -m tcp --dport 80 -m conntrack --ctstate INVALID,UNTRACKED -j SYNPROXY --sack-perm --timestamp --wscale 7 --mss 1460
+            -A FORWARD -i eth1 -p tcp -m tcp --dport 80 -m conntrack --ctstate INVALID,UNTRACKED -j SYNPROXY --sack-perm --timestamp --wscale 7 --mss 1460 --ecn
             -A FORWARD -m conntrack --ctstate INVALID -j DROP
             -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
             COMMIT
@@ -281,6 +282,25 @@ class SynproxyKernelTest {
             l2.cookie = u32(s2, tcp(s2) + 4);
         }
         lines.add("11 " + render(o, l2));
+        // 9. ECN offered (SYN with ECE|CWR); the client's ACK sent twice before the server answers
+        //    (the second is INVALID for conntrack, SYNPROXY answers it again); the server refuses
+        //    with RST|ACK, which reaches the client in the cookie's numbering.
+        Learnt l3 = new Learnt();
+        int q = p + 3;
+        o = side.send("eth1", c2s(v, q).flags(SYN | 0xc0).seq(CLIENT_ISN).window(64240).id(12)
+                .mss(1460).sackPermitted().timestamp(CLIENT_TS, 0).tcpOption(1).windowScale(3).build());
+        byte[] s3 = o.getOrDefault("eth1", List.of()).isEmpty() ? null : o.get("eth1").getFirst();
+        if (s3 != null) {
+            l3.cookie = u32(s3, tcp(s3) + 4);
+            l3.tsCookie = tsval(s3);
+        }
+        lines.add("12 " + render(o, l3));
+        byte[] ack3 = c2s(v, q).flags(ACK).seq(CLIENT_ISN + 1).ack(l3.cookie + 1).window(8000).id(13)
+                .tcpOption(1).tcpOption(1).timestamp(CLIENT_TS + 1, l3.tsCookie).build();
+        lines.add("13 " + render(side.send("eth1", ack3), l3));
+        lines.add("14 " + render(side.send("eth1", ack3), l3));
+        o = side.send("eth0", s2c(v, q).flags(0x04 | ACK).seq(0).ack(CLIENT_ISN + 1).window(0).id(14).build());
+        lines.add("15 " + render(o, l3));
         return lines;
     }
 

@@ -78,6 +78,18 @@ final class ProxyGateway {
         return r;
     }
 
+    /** Sends a packet from a local socket (OUTPUT path) at the current time; returns the result. */
+    PathResult send(byte[] ip) {
+        Skb skb = new Skb();
+        MemorySegment seg = Arena.ofAuto().allocate(ip.length);
+        MemorySegment.copy(MemorySegment.ofArray(ip), 0, seg, 0, ip.length);
+        new PacketParser().parse(skb.pd, seg, 0, ip.length);
+        skb.timeNanos = now;
+        PathResult r = new PathResult();
+        nf.send(skb, r);
+        return r;
+    }
+
     /** Everything that left since the last call, cleared. */
     List<Out> take() {
         List<Out> o = new ArrayList<>(out);
