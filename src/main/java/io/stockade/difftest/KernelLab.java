@@ -361,12 +361,14 @@ public final class KernelLab implements AutoCloseable {
         return all;
     }
 
-    /** Writes the host model of the gateway ({@code ip -j} address and routes, plus host.conf sysctls). */
+    /** Writes the host model of the gateway ({@code ip -j} address, routes and policy rules, plus host.conf sysctls). */
     void writeHostModel(Path dir, boolean ipForward) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("address.json"), exec("", "ip", "-j", "address", "show").stdout());
         Files.writeString(dir.resolve("route.json"), exec("", "ip", "-j", "route", "show", "table", "all").stdout());
         Files.writeString(dir.resolve("route6.json"), exec("", "ip", "-j", "-6", "route", "show", "table", "all").stdout());
+        Files.writeString(dir.resolve("rule.json"), exec("", "ip", "-j", "rule", "show").stdout());
+        Files.writeString(dir.resolve("rule6.json"), exec("", "ip", "-j", "-6", "rule", "show").stdout());
         StringBuilder conf = new StringBuilder("# written by stockade difftest from the gateway namespace\n");
         conf.append("sysctl net.ipv4.ip_forward=").append(ipForward ? 1 : 0).append('\n');
         conf.append("sysctl net.ipv6.conf.all.forwarding=").append(ipForward ? 1 : 0).append('\n');
