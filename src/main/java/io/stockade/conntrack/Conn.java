@@ -140,6 +140,12 @@ public final class Conn {
     // ---- UDP (struct nf_ct_udp): time after which a replied flow becomes a stream ----
     public long udpStreamNanos;
 
+    // ---- SCTP (struct ip_ct_sctp): verification tags and INIT seen, per direction ----
+    public final int[] sctpVtag = new int[2];
+    public final boolean[] sctpInit = new boolean[2];
+    /** SCTP_FLAG_HEARTBEAT_VTAG_FAILED and the direction of that heartbeat. */
+    public int sctpFlags, sctpLastDir;
+
     // ---- FTP helper state (struct nf_ct_ftp_master): sequence numbers just after a newline ----
     public final int[] ftpSeqAftNl = new int[4];
     public final int[] ftpSeqAftNlNum = new int[2];
@@ -164,6 +170,9 @@ public final class Conn {
             seqCorrectionPos[d] = seqOffsetBefore[d] = seqOffsetAfter[d] = 0;
         }
         synproxyIsn = synproxyIts = synproxyTsoff = 0;
+        sctpVtag[0] = sctpVtag[1] = 0;
+        sctpInit[0] = sctpInit[1] = false;
+        sctpFlags = sctpLastDir = 0;
         ftpSeqAftNlNum[0] = ftpSeqAftNlNum[1] = 0;
     }
 

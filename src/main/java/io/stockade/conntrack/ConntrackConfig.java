@@ -49,6 +49,15 @@ public final class ConntrackConfig {
     /** nf_conntrack_gre_timeout / nf_conntrack_gre_timeout_stream. */
     public int greTimeout = 30;
     public int greTimeoutStream = 180;
+    /** nf_conntrack_sctp_timeout_* (Linux 6.x defaults). */
+    public int sctpTimeoutClosed = 10;
+    public int sctpTimeoutCookieWait = 3;
+    public int sctpTimeoutCookieEchoed = 3;
+    public int sctpTimeoutEstablished = 210;
+    public int sctpTimeoutShutdownSent = 3;
+    public int sctpTimeoutShutdownRecd = 3;
+    public int sctpTimeoutShutdownAckSent = 3;
+    public int sctpTimeoutHeartbeatSent = 30;
     /** The ftp helper's expectation timeout (nf_conntrack_ftp expect_policy: 5 minutes). */
     public int ftpExpectTimeout = 300;
 

@@ -46,6 +46,9 @@ public final class ConntrackFormat {
         if (c.protocol == 6) {
             b.append(c.l4State < TcpTracker.NAMES.length ? TcpTracker.NAMES[c.l4State] : "NONE").append(' ');
         }
+        if (c.protocol == 132) {
+            b.append(c.l4State < SctpTracker.NAMES.length ? SctpTracker.NAMES[c.l4State] : "NONE").append(' ');
+        }
         tuple(b, c, 0);
         if (acct) {
             b.append("packets=").append(c.packets[0]).append(" bytes=").append(c.bytes[0]).append(' ');
@@ -83,7 +86,7 @@ public final class ConntrackFormat {
         address(b, c.ipVersion, c.dstHi(dir), c.dstLo(dir));
         b.append(' ');
         int p = c.protocol;
-        if (ConntrackTable.hasPorts(p)) {
+        if (ConntrackTable.hasPorts(p) || p == 33) {
             b.append("sport=").append(c.srcPort(dir)).append(" dport=").append(c.dstPort(dir)).append(' ');
         } else if (p == 47) {
             b.append("srckey=0x").append(Integer.toHexString(c.srcPort(dir)))

@@ -196,9 +196,11 @@ public final class ConntrackTable implements ConnTracker {
                     refresh(ct, ctinfo, pd, cfg.greTimeout, now);
                 }
                 return TcpTracker.ACCEPT;
+            case 132:
+                return SctpTracker.packet(this, ct, pd, ctinfo, pre, now);
             default:
-                // LINUX-DIFF: SCTP (132) and DCCP (33) get the generic tracker here (ports in the tuple,
-                // 600 s), not their own state machines.
+                // Generic tracker (600 s, no ports in the tuple), also for DCCP: Linux 6.16 removed
+                // nf_conntrack_proto_dccp, so this kernel tracks DCCP as an unknown protocol.
                 refresh(ct, ctinfo, pd, cfg.genericTimeout, now);
                 return TcpTracker.ACCEPT;
         }
@@ -224,9 +226,13 @@ public final class ConntrackTable implements ConnTracker {
         return (int) (pd.base + pd.ipTotalLength);
     }
 
-    /** Whether protocol {@code proto} has ports in its tuple (TCP, UDP, DCCP, SCTP, UDP-Lite). */
+    /**
+     * Whether protocol {@code proto} has ports in its tuple (TCP, UDP, SCTP, UDP-Lite). DCCP has
+     * none since Linux 6.16 removed its tracker: its flows are generic, ports 0 (conntrack -L
+     * still prints {@code sport=0 dport=0} for them).
+     */
     static boolean hasPorts(int proto) {
-        return proto == 6 || proto == 17 || proto == 33 || proto == 132 || proto == 136;
+        return proto == 6 || proto == 17 || proto == 132 || proto == 136;
     }
 
     /** nf_ct_get_tuple: fill the key from the packet; false when the transport header is short. */
@@ -356,7 +362,7 @@ public final class ConntrackTable implements ConnTracker {
                 kill(c);
                 return true;
             }
-            if ((c.status & Conn.IPS_ASSURED) == 0) {
+            if ((c.status & Conn.IPS_ASSURED) == 0 || c.protocol == 132 && SctpTracker.canEarlyDrop(c.l4State)) {
                 kill(c);
                 stats.inc(CtStats.EARLY_DROP);
                 return true;

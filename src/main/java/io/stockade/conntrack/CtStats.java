@@ -32,12 +32,19 @@ public final class CtStats {
     public static final int EXPECT_NEW = 23;
     public static final int BAD_PACKET = 24;
     public static final int INSERT_FAILED = 25;
+    /** SCTP: no chunk, a zero-length chunk, or chunks bundled where they may not be. */
+    public static final int SCTP_CHUNKS = 26;
+    /** SCTP: verification tag check failed. */
+    public static final int SCTP_VTAG = 27;
+    /** SCTP: a chunk the state machine refuses (or a new flow that cannot start with it). */
+    public static final int SCTP_STATE = 28;
 
     static final String[] LABELS = {
         "no-l4", "fragment", "truncated", "bad-checksum", "tcp-flags", "tcp-invalid-new", "tcp-invalid-rst",
         "tcp-window", "tcp-state", "udp-malformed", "icmp-type", "icmp-cant-invert", "icmp-not-new",
         "icmp-error-no-conn", "icmp-error-address", "table-full", "helper-drop", "early-drop", "insert",
-        "found", "new", "invalid", "drop", "expect-new", "bad-packet", "insert-failed",
+        "found", "new", "invalid", "drop", "expect-new", "bad-packet", "insert-failed", "sctp-chunks",
+        "sctp-vtag", "sctp-state",
     };
 
     private final long[] counts = new long[LABELS.length];

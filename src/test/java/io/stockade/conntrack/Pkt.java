@@ -82,6 +82,42 @@ final class Pkt {
         return this;
     }
 
+    /** SCTP common header (checksum filled by {@link #bytes}) followed by {@code chunks}. */
+    Pkt sctp(int sport, int dport, int vtag, byte[]... chunks) {
+        proto = 132;
+        int n = 12;
+        for (byte[] c : chunks) {
+            n += c.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(n);
+        b.putShort((short) sport).putShort((short) dport).putInt(vtag).putInt(0);
+        for (byte[] c : chunks) {
+            b.put(c);
+        }
+        l4 = b.array();
+        return this;
+    }
+
+    /** One SCTP chunk: type, flags, length 4 + body, padded to 4 bytes. */
+    static byte[] chunk(int type, int flags, byte[] body) {
+        ByteBuffer b = ByteBuffer.allocate((4 + body.length + 3) & ~3);
+        b.put((byte) type).put((byte) flags).putShort((short) (4 + body.length)).put(body);
+        return b.array();
+    }
+
+    /** An INIT or INIT_ACK chunk with initiate tag {@code tag}. */
+    static byte[] initChunk(int type, int tag) {
+        ByteBuffer b = ByteBuffer.allocate(16);
+        b.putInt(tag).putInt(65536).putShort((short) 10).putShort((short) 10).putInt(1000);
+        return chunk(type, 0, b.array());
+    }
+
+    /** Re-labels the transport bytes built so far as DCCP (protocol 33; conntrack reads no more than ports). */
+    Pkt proto33() {
+        proto = 33;
+        return this;
+    }
+
     Pkt proto(int p) {
         proto = p;
         l4 = new byte[8];
@@ -152,6 +188,14 @@ final class Pkt {
             }
             a[l3 + ckOff] = (byte) (c >>> 8);
             a[l3 + ckOff + 1] = (byte) c;
+        }
+        if (proto == 132) {
+            java.lang.foreign.MemorySegment seg = java.lang.foreign.MemorySegment.ofArray(a);
+            int c = io.stockade.packet.Crc32c.sctp(seg, l3, a.length);
+            if (corruptChecksum) {
+                c ^= 0x5a5a;
+            }
+            seg.set(io.stockade.packet.Wire.LE32, l3 + 8, c);
         }
         return a;
     }
