@@ -114,6 +114,55 @@ final class TraceRulesets {
             COMMIT
             """;
 
+    /** The seed's NAT gateway FORWARD chain (fw-interfaces, fw-open, REJECT) with mangle and SNAT on the way out. */
+    static final String GATEWAY4 = """
+            *raw
+            :PREROUTING ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            -A PREROUTING -s 10.77.0.1/32 -j TRACE
+            COMMIT
+            *mangle
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            -A FORWARD -p udp -j MARK --set-xmark 0x7/0xffffffff
+            COMMIT
+            *nat
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            -A POSTROUTING -o trc+ -p udp -j SNAT --to-source 10.78.0.1
+            COMMIT
+            *filter
+            :INPUT ACCEPT [0:0]
+            :FORWARD DROP [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :fw-interfaces - [0:0]
+            :fw-open - [0:0]
+            -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A FORWARD -j fw-interfaces
+            -A FORWARD -j fw-open
+            -A FORWARD -j REJECT --reject-with icmp-host-unreachable
+            -A fw-interfaces -i trb+ -p udp -j ACCEPT
+            -A fw-open -d 10.78.0.2/32 -p tcp -m tcp --dport 22 -j ACCEPT
+            COMMIT
+            """;
+
+    static final String GATEWAY6 = GATEWAY4.replace("10.77.0.1/32", "fd77::1/128").replace("10.78.0.2/32", "fd78::2/128")
+            .replace("--to-source 10.78.0.1", "--to-source fd78::1").replace("icmp-host-unreachable", "icmp6-addr-unreachable");
+
+    static List<String> forwarded(String a, String c, boolean v6) {
+        String ea = v6 ? "[" + a + "]" : a;
+        String ec = v6 ? "[" + c + "]" : c;
+        return List.of(
+                "udp " + ea + ":40001 > " + ec + ":53 payload 6",
+                "tcp " + ea + ":40002 > " + ec + ":22 syn",
+                "tcp " + ea + ":40003 > " + ec + ":23 syn");
+    }
+
     static List<Case> all() {
         return List.of(
                 new Case("IPv4 raw and filter only", Family.IPV4, RAW_FILTER4, List.of(
@@ -121,7 +170,9 @@ final class TraceRulesets {
                         "tcp 10.77.0.1:40002 > 10.77.0.2:53 syn",
                         "udp 10.77.0.1:40003 > 10.77.0.2:54 payload 4")),
                 new Case("IPv4", Family.IPV4, RULES4, packets("10.77.0.1", "10.77.0.2", "icmp", false)),
-                new Case("IPv6", Family.IPV6, RULES6, packets("fd77::1", "fd77::2", "icmp6", true)));
+                new Case("IPv6", Family.IPV6, RULES6, packets("fd77::1", "fd77::2", "icmp6", true)),
+                new Case("IPv4 forwarded", Family.IPV4, GATEWAY4, forwarded("10.77.0.1", "10.78.0.2", false)),
+                new Case("IPv6 forwarded", Family.IPV6, GATEWAY6, forwarded("fd77::1", "fd78::2", true)));
     }
 
     /** MAC addresses of the sender and of the traced host's interface. */
@@ -133,9 +184,15 @@ final class TraceRulesets {
         return PacketText.parse(c.packets().get(k)).builder().ethernet(SENDER_MAC, HOST_MAC).build();
     }
 
-    /** The host's model: one interface {@code iface} with 10.77.0.2/24 and fd77::2/64. */
+    /**
+     * The host's model: {@code iface} (from the sender) with 10.77.0.2/24 and fd77::2/64, and
+     * the interface of the same name with "trc" for "trb" towards 10.78.0.0/24 and fd78::/64
+     * (the next hop 10.78.0.2 / fd78::2 sits there); forwarding on.
+     */
     static String host(String iface) {
-        return "iface " + iface + " 10.77.0.2/24 fd77::2/64\n";
+        return "iface " + iface + " 10.77.0.2/24 fd77::2/64\n"
+                + "iface " + iface.replace("trb", "trc") + " 10.78.0.1/24 fd78::1/64\n"
+                + "sysctl net.ipv4.ip_forward=1\nsysctl net.ipv6.conf.all.forwarding=1\n";
     }
 
     /** Runs {@code c} through the offline engine, the frames received on {@code iface}; the log lines of each packet. */
