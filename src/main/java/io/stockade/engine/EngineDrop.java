@@ -15,6 +15,8 @@ public enum EngineDrop {
     REJECT_ROUTE("reject-route"),
     /** TTL / hop limit would reach 0 on forwarding. */
     TTL_EXCEEDED("ttl-exceeded"),
+    /** IPv6: a link-local source would leave its link (ip6_forward answers beyond scope of source address). */
+    SOURCE_SCOPE("source-beyond-scope"),
     /** Source is multicast, limited broadcast, 0/8, loopback on a non-loopback interface, or one of our own addresses. */
     MARTIAN_SOURCE("martian-source"),
     /** Destination 0/8 or loopback arriving on a non-loopback interface (route_localnet=0). */
@@ -31,6 +33,8 @@ public enum EngineDrop {
     NAT("nat-drop"),
     /** Larger than the route MTU with DF set (the kernel answers with ICMP fragmentation-needed). */
     FRAG_NEEDED("frag-needed"),
+    /** A locally generated DF (or IPv6) packet over the route MTU: the socket refuses it (EMSGSIZE) before any hook. */
+    MESSAGE_TOO_LONG("message-too-long"),
     /** Fragment reassembly before conntrack (nf_defrag) failed: overlap, duplicate, bad length, expiry or memory limit. */
     REASM_FAILED("reassembly-failed");
 

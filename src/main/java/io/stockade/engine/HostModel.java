@@ -43,6 +43,14 @@ public interface HostModel extends AddressTypes {
     /** MTU of a route (its own metric, else its interface's). */
     int mtu(int route);
 
+    /**
+     * MTU of a route's output interface, whatever the route's own MTU metric says (IPv6
+     * forwarding checks this one; a raw socket refuses anything larger). Defaults to {@link #mtu}.
+     */
+    default int deviceMtu(int route) {
+        return mtu(route);
+    }
+
     /** Prefix length of a route's destination. */
     int prefixLength(int route);
 

@@ -22,6 +22,8 @@ package io.stockade.engine;
 public final class IcmpRateLimiter {
     private static final int CAPACITY = 1 << 12;
     private static final int BURST_FACTOR = 6;
+    private static final long ROUTE_ERROR_COST_MS = 1000;
+    private static final long ROUTE_ERROR_BURST_MS = 5000;
     private final long[] keyHi = new long[CAPACITY];
     private final long[] keyLo = new long[CAPACITY];
     private final byte[] used = new byte[CAPACITY];
@@ -41,21 +43,7 @@ public final class IcmpRateLimiter {
             return true;
         }
         long now = nowNanos / 1_000_000L;
-        long kHi = version == 6 ? hi : 0x4000_0000_0000_0000L;
-        int slot = slot(kHi, lo);
-        if (used[slot] == 0) {
-            if (count >= CAPACITY / 2) {
-                java.util.Arrays.fill(used, (byte) 0);
-                count = 0;
-                slot = slot(kHi, lo);
-            }
-            used[slot] = 1;
-            keyHi[slot] = kHi;
-            keyLo[slot] = lo;
-            tokensMs[slot] = 0;
-            lastMs[slot] = now - 60_000L;
-            count++;
-        }
+        int slot = peer(version == 6 ? hi : 0x4000_0000_0000_0000L, lo, now);
         long token = tokensMs[slot] + (now - lastMs[slot]);
         lastMs[slot] = now;
         if (token > BURST_FACTOR * timeoutMs) {
@@ -65,6 +53,28 @@ public final class IcmpRateLimiter {
         if (token >= timeoutMs) {
             token -= timeoutMs;
             ok = true;
+        }
+        tokensMs[slot] = token;
+        return ok;
+    }
+
+    /**
+     * ip_error's own limit on destination unreachables for packets the routing code refuses:
+     * the source's inet_peer tokens (the same bucket {@link #allowPeer} uses for IPv4) grow by one
+     * per millisecond up to {@code ip_rt_error_burst} (5 s) and each error costs
+     * {@code ip_rt_error_cost} (1 s): five at once, then one per second.
+     */
+    public boolean allowRouteError(long src, long nowNanos) {
+        long now = nowNanos / 1_000_000L;
+        int slot = peer(0x4000_0000_0000_0000L, src, now);
+        long token = tokensMs[slot] + (now - lastMs[slot]);
+        if (token > ROUTE_ERROR_BURST_MS) {
+            token = ROUTE_ERROR_BURST_MS;
+        }
+        lastMs[slot] = now;
+        boolean ok = token >= ROUTE_ERROR_COST_MS;
+        if (ok) {
+            token -= ROUTE_ERROR_COST_MS;
         }
         tokensMs[slot] = token;
         return ok;
@@ -96,6 +106,25 @@ public final class IcmpRateLimiter {
         if (perSec > 0) {
             globalCredit = Math.max(0, globalCredit - 1);
         }
+    }
+
+    /** The peer's slot, created (tokens 0, last refill 60 s ago: inet_getpeer) when new. */
+    private int peer(long kHi, long lo, long now) {
+        int slot = slot(kHi, lo);
+        if (used[slot] == 0) {
+            if (count >= CAPACITY / 2) {
+                java.util.Arrays.fill(used, (byte) 0);
+                count = 0;
+                slot = slot(kHi, lo);
+            }
+            used[slot] = 1;
+            keyHi[slot] = kHi;
+            keyLo[slot] = lo;
+            tokensMs[slot] = 0;
+            lastMs[slot] = now - 60_000L;
+            count++;
+        }
+        return slot;
     }
 
     private int slot(long hi, long lo) {

@@ -38,15 +38,17 @@ import java.lang.foreign.ValueLayout;
  * binding yet for that direction — and never for untracked packets), as nf_nat_inet_fn does.
  * Packets the targets emit (REJECT replies) are treated as locally generated: after the current
  * packet they traverse routing, OUTPUT and POSTROUTING themselves, ICMP errors subject to the
- * kernel's ICMP rate limits; a TCP RST carries the rejected packet's conntrack entry
- * ({@code nf_ct_attach}, ctinfo RELATED).
+ * kernel's ICMP rate limits; a TCP RST and an ICMP error carry the offending packet's conntrack
+ * entry ({@code nf_ct_attach}, ctinfo RELATED in the other direction). The routing code's own
+ * errors ({@link IcmpSend}: time exceeded and fragmentation needed / packet too big before the
+ * FORWARD hook, destination unreachable for reject routes and missing routes, beyond scope for
+ * a link-local IPv6 source) are sent the same way.
  *
  * <p>The ruleset is swapped atomically with one volatile write ({@link #swap}). One instance per
  * worker thread; {@link #receive} and {@link #send} allocate nothing.
  *
- * <p>LINUX-DIFF: the ICMP errors the routing code itself sends (time exceeded, fragmentation
- * needed, net/host unreachable when forwarding) are counted as {@link EngineDrop}s but not
- * generated; multicast is delivered locally without group membership and never forwarded.
+ * <p>LINUX-DIFF: ICMP redirects are never sent (IPv4 and IPv6); multicast is delivered locally
+ * without group membership and never forwarded.
  *
  * <p>Routing decisions are the host's policy-routed lookups ({@link HostModel#lookupFlow}): input
  * with the packet's addresses, TOS, input interface and the mark PREROUTING left; output with
@@ -109,6 +111,8 @@ public final class Netfilter {
         }
     };
     private boolean generatedNow;
+    /** MTU of the output device of the last output route (routeOutput), for the raw socket's EMSGSIZE check. */
+    private int outDeviceMtu;
 
     // SYNPROXY's hook (LOCAL_IN / POST_ROUTING, just before confirm) and the packets it sends at once.
     private final SynproxyHook synproxy = new SynproxyHook();
@@ -268,15 +272,33 @@ public final class Netfilter {
         if (trace != null) {
             note("routing: forward via " + out + " (mtu " + mtu + ")");
         }
+        // ip_forward / ip6_forward check the TTL before the FORWARD hook and answer with time exceeded.
         if (pd.ttl <= 1) {
             hostDrop(res, EngineDrop.TTL_EXCEEDED);
+            icmpError(skb, res, v == 4 ? 11 : 3, 0, 0);
             return;
+        }
+        if (v == 6 && !forwardableSource6(skb, res)) {
+            return;
+        }
+        if (v == 6) {
+            // ip6_dst_mtu_maybe_forward: ip6_forward looks at the device's MTU, not the route's own
+            // (unlocked) MTU metric; a packet over the latter crosses FORWARD and POSTROUTING and
+            // is refused by ip6_fragment afterwards (see postrouting).
+            // LINUX-DIFF: a locked route MTU ("mtu lock"), which ip6_forward honours, is not modelled.
+            int dm = host.deviceMtu(route);
+            mtu = dm > 0 ? dm : mtu;
+            if (mtu < IcmpSend.IPV6_MIN_MTU) {
+                mtu = IcmpSend.IPV6_MIN_MTU;
+            }
         }
         int len = pd.ipTotalLength > 0 ? pd.ipTotalLength : pd.length;
         // ip_exceeds_mtu / ip6_pkt_too_big: a reassembled packet is too big when its largest fragment was.
         int fm = skb.fragMaxSize;
         if (mtu > 0 && (fm > 0 ? fm > mtu && (v == 6 || pd.dontFragment) : len > mtu && (v == 6 || pd.dontFragment))) {
             hostDrop(res, EngineDrop.FRAG_NEEDED);
+            // ICMP fragmentation needed / ICMPv6 packet too big, with the next-hop MTU.
+            icmpError(skb, res, v == 4 ? 3 : 2, v == 4 ? 4 : 0, mtu);
             return;
         }
         decrementTtl(pd);
@@ -302,6 +324,16 @@ public final class Netfilter {
         int v = pd.ipVersion;
         skb.inIface = "";
         if (!routeOutput(skb, res, null)) {
+            return;
+        }
+        int devMtu = outDeviceMtu;
+        if (!generatedNow && skb.fragMaxSize == 0 && !host.isLoopback(skb.outIface) && !pd.isFragment
+                && (skb.routeMtu > 0 && pd.ipTotalLength > skb.routeMtu && (v == 6 || pd.dontFragment)
+                    || devMtu > 0 && pd.ipTotalLength > devMtu)) {
+            // raw_send_hdrinc / rawv6_send_hdrinc: a DF (or IPv6) packet over the route MTU, or any
+            // packet over the device MTU, is refused with EMSGSIZE at the socket; no hook sees it
+            // and no ICMP error is sent. (A packet without DF between the two is fragmented.)
+            hostDrop(res, EngineDrop.MESSAGE_TOO_LONG);
             return;
         }
         CompiledRuleset rs = rules;
@@ -367,6 +399,7 @@ public final class Netfilter {
         String out = type == AddressTypes.LOCAL ? "lo" : host.device(r);
         skb.outIface = out;
         skb.routeMtu = host.mtu(r);
+        outDeviceMtu = type == AddressTypes.LOCAL ? 0 : host.deviceMtu(r);
         res.out = out;
         if (trace != null) {
             note(rerouted == null ? "routing: output via " + out : rerouted + out);
@@ -386,7 +419,19 @@ public final class Netfilter {
         }
         res.outcome = PathResult.ACCEPTED;
         String out = skb.outIface;
-        if (skb.fragMaxSize > 0 && !host.isLoopback(out)) {
+        PacketDescriptor pd = skb.pd;
+        int mtu = skb.routeMtu;
+        if (skb.fragMaxSize == 0 && mtu > 0 && pd.ipTotalLength > mtu && pd.base == 0 && !host.isLoopback(out)) {
+            // ip_fragment / ip6_fragment after POSTROUTING: an IPv4 packet without DF is cut; an
+            // IPv6 one forwarded over a route MTU below its device's, or one a rule made grow,
+            // gets packet too big / fragmentation needed to its sender.
+            if (v == 6 || pd.dontFragment) {
+                hostDrop(res, EngineDrop.FRAG_NEEDED);
+                icmpError(skb, res, v == 4 ? 3 : 2, v == 4 ? 4 : 0, mtu);
+                return;
+            }
+            refragment(skb, out);
+        } else if (skb.fragMaxSize > 0 && !host.isLoopback(out)) {
             refragment(skb, out);
         } else {
             tap.packetOut(skb, out, generatedNow);
@@ -461,14 +506,19 @@ public final class Netfilter {
         return true;
     }
 
-    /** ip_do_fragment / ip6_fragment for a reassembled packet: each piece goes to the tap, then the descriptor is restored. */
+    /**
+     * ip_do_fragment / ip6_fragment for a reassembled packet (cut to the smaller of the route MTU
+     * and its largest fragment) or an IPv4 packet without DF over the route MTU: each piece goes
+     * to the tap, then the descriptor is restored.
+     */
     private void refragment(Skb skb, String out) {
         PacketDescriptor pd = skb.pd;
         MemorySegment whole = pd.data;
         long base = pd.base;
         int len = pd.ipTotalLength;
-        int mtu = skb.routeMtu > 0 ? Math.min(skb.routeMtu, skb.fragMaxSize) : skb.fragMaxSize;
-        if (base != 0 || (pd.ipVersion == 4 ? len <= mtu : len <= mtu)) {
+        int fm = skb.fragMaxSize;
+        int mtu = fm == 0 ? skb.routeMtu : skb.routeMtu > 0 ? Math.min(skb.routeMtu, fm) : fm;
+        if (base != 0 || len <= mtu || decoder == null) {
             tap.packetOut(skb, out, generatedNow);
             return;
         }
@@ -524,19 +574,59 @@ public final class Netfilter {
         int r = host.lookupFlow(v, pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo, skb.mark, pd.tos, skb.inIface, "", 0);
         boolean fwd = host.forwarding(v);
         if (r < 0) {
-            return hostDrop(res, fwd ? EngineDrop.NO_ROUTE : EngineDrop.NOT_FORWARDING);
+            if (v == 6) {
+                // ip6_null_entry: ip6_pkt_discard answers no route, forwarding or not.
+                hostDrop(res, EngineDrop.NO_ROUTE);
+                icmpError(skb, res, 1, 0, 0);
+                return -2;
+            }
+            if (!fwd) {
+                return hostDrop(res, EngineDrop.NOT_FORWARDING);
+            }
+            hostDrop(res, EngineDrop.NO_ROUTE);
+            routeError4(skb, res, 0);
+            return -2;
         }
         int type = host.type(r);
         if (type == AddressTypes.LOCAL || type == AddressTypes.BROADCAST || type == AddressTypes.MULTICAST) {
             return v == 4 ? validated(skb, res, -1) : -1;
         }
+        if (v == 6 && type != AddressTypes.UNICAST) {
+            // ip6_rt_init_dst_reject: blackhole discards; prohibit answers administratively
+            // prohibited; unreachable and throw answer no route — forwarding or not.
+            hostDrop(res, EngineDrop.REJECT_ROUTE);
+            if (type != AddressTypes.BLACKHOLE) {
+                icmpError(skb, res, 1, type == AddressTypes.PROHIBIT ? 1 : 0, 0);
+            }
+            return -2;
+        }
         if (!fwd) {
             return hostDrop(res, EngineDrop.NOT_FORWARDING);
         }
         if (type != AddressTypes.UNICAST) {
-            return hostDrop(res, EngineDrop.REJECT_ROUTE);
+            hostDrop(res, EngineDrop.REJECT_ROUTE);
+            // ip_error: unreachable → host unreachable, prohibit → communication prohibited,
+            // throw (nothing found further) → net unreachable; blackhole is silent.
+            if (type != AddressTypes.BLACKHOLE) {
+                routeError4(skb, res, type == AddressTypes.UNREACHABLE ? 1 : type == AddressTypes.PROHIBIT ? 13 : 0);
+            }
+            return -2;
         }
         return v == 4 ? validated(skb, res, r) : r;
+    }
+
+    /**
+     * ip_error: the input route is a reject route (or there is none) and forwarding is on: one
+     * destination unreachable, subject to the per-source token bucket of ip_rt_error_cost /
+     * ip_rt_error_burst (shared with icmp_ratelimit's inet_peer), before icmp_send's own limits.
+     */
+    private void routeError4(Skb skb, PathResult res, int code) {
+        if (!icmp.allowRouteError(skb.pd.srcLo, skb.timeNanos)) {
+            engineDrops[EngineDrop.ICMP_RATELIMIT.ordinal()]++;
+            note("ip_error: ICMP suppressed by the per-source limit (ip_rt_error_cost)");
+            return;
+        }
+        icmpError(skb, res, 3, code, 0);
     }
 
     /**
@@ -582,6 +672,40 @@ public final class Netfilter {
             return hostDrop(res, EngineDrop.RP_FILTER); // no_addr: last_resort
         }
         return result;
+    }
+
+    /**
+     * ip6_forward's source check for packets not sent back out of their input interface: an
+     * unspecified, multicast or loopback source is dropped; a link-local one is answered with
+     * destination unreachable, beyond scope of source address. @return false if dropped
+     */
+    private boolean forwardableSource6(Skb skb, PathResult res) {
+        PacketDescriptor pd = skb.pd;
+        if (skb.outIface.equals(skb.inIface)) {
+            return true;
+        }
+        long hi = pd.srcHi;
+        long lo = pd.srcLo;
+        if ((hi == 0 && (lo == 0 || lo == 1)) || (hi >>> 56) == 0xff) {
+            hostDrop(res, EngineDrop.MARTIAN_SOURCE);
+            return false;
+        }
+        if ((hi >>> 54) == 0x3fa) {
+            hostDrop(res, EngineDrop.SOURCE_SCOPE);
+            icmpError(skb, res, 1, 2, 0);
+            return false;
+        }
+        return true;
+    }
+
+    /** icmp_send / icmpv6_send about the packet in {@code skb}: queued, sent after it (see {@link #drain}). */
+    private void icmpError(Skb skb, PathResult res, int type, int code, int info) {
+        boolean sent = skb.pd.ipVersion == 4
+                ? IcmpSend.v4(skb, type, code, info, emitter)
+                : IcmpSend.v6(skb, type, code, info, emitter);
+        if (sent && trace != null) {
+            note("host sends ICMP" + (skb.pd.ipVersion == 6 ? "v6" : "") + " type " + type + " code " + code);
+        }
     }
 
     private static void decrementTtl(PacketDescriptor pd) {
@@ -861,7 +985,10 @@ public final class Netfilter {
             }
             if (pendingTracked[i]) {
                 attach(g, pendingConn[i], pendingCtinfo[i]);
-            } else if (g.pd.protocol == 6 && pendingConn[i] != null) {
+            } else if (pendingConn[i] != null && (g.pd.protocol == 6 || isIcmpError(g.pd))) {
+                // nf_ct_attach: REJECT's RST (nf_send_reset) and every ICMP error icmp_send builds
+                // (icmp_glue_bits / icmpv6_getfrag) carry the offending packet's entry, RELATED in
+                // the other direction, even when that entry was never confirmed.
                 g.conn = pendingConn[i];
                 g.ctinfo = pendingCtinfo[i] < 3 ? IP_CT_RELATED_REPLY : IP_CT_RELATED;
                 g.ctStateBits = STATE_RELATED_BIT;
@@ -873,6 +1000,13 @@ public final class Netfilter {
             generatedNow = false;
         }
         pendingCount = 0;
+    }
+
+    private static boolean isIcmpError(PacketDescriptor pd) {
+        int t = pd.icmpType;
+        return pd.ipVersion == 4
+                ? pd.protocol == 1 && (t == 3 || t == 4 || t == 5 || t == 11 || t == 12)
+                : pd.protocol == 58 && t >= 0 && t < 128;
     }
 
     private boolean icmpAllowed(PacketDescriptor pd, long time) {

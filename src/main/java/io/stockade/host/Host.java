@@ -46,7 +46,7 @@ public final class Host implements HostModel {
     private final List<PolicyRule> rules;
 
     // Flat copies for the packet path.
-    private final int[] rVersion, rTable, rType, rLen, rMetric, rMtu;
+    private final int[] rVersion, rTable, rType, rLen, rMetric, rMtu, rDevMtu;
     private final long[] rHi, rLo, rMaskHi, rMaskLo;
     private final String[] rDev;
     private final String[] aDev;
@@ -86,7 +86,7 @@ public final class Host implements HostModel {
         this.rules = orderedRules(rules);
         int n = routes.size() + REJECT_TYPES.length;
         rVersion = new int[n]; rTable = new int[n]; rType = new int[n]; rLen = new int[n]; rMetric = new int[n];
-        rMtu = new int[n]; rHi = new long[n]; rLo = new long[n]; rMaskHi = new long[n]; rMaskLo = new long[n];
+        rMtu = new int[n]; rDevMtu = new int[n]; rHi = new long[n]; rLo = new long[n]; rMaskHi = new long[n]; rMaskLo = new long[n];
         rDev = new String[n];
         rGwHi = new long[n]; rGwLo = new long[n]; rHasGw = new boolean[n];
         for (int i = 0; i < REJECT_TYPES.length; i++) {
@@ -112,12 +112,9 @@ public final class Host implements HostModel {
                 rGwHi[i] = r.gateway().hi();
                 rGwLo[i] = r.gateway().lo();
             }
-            int mtu = r.mtu();
-            if (mtu == 0) {
-                Iface f = iface(r.dev());
-                mtu = f == null ? 0 : f.mtu();
-            }
-            rMtu[i] = mtu;
+            Iface f = iface(r.dev());
+            rDevMtu[i] = f == null ? 0 : f.mtu();
+            rMtu[i] = r.mtu() != 0 ? r.mtu() : rDevMtu[i];
         }
         int nr = this.rules.size();
         ruVersion = new int[nr]; ruAction = new int[nr]; ruTable = new int[nr]; ruTos = new int[nr]; ruMark = new int[nr];
@@ -399,6 +396,12 @@ public final class Host implements HostModel {
     @Override
     public int mtu(int route) {
         return rMtu[route];
+    }
+
+    /** MTU of route {@code i}'s interface (0 without one). */
+    @Override
+    public int deviceMtu(int route) {
+        return rDevMtu[route];
     }
 
     /** Prefix length of route {@code i}. */

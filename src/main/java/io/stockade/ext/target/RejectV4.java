@@ -2,6 +2,7 @@ package io.stockade.ext.target;
 
 import io.stockade.engine.AddressTypes;
 import io.stockade.engine.Emitter;
+import io.stockade.engine.IcmpSend;
 import io.stockade.engine.Skb;
 import io.stockade.packet.Checksum;
 import io.stockade.packet.PacketDescriptor;
@@ -19,14 +20,9 @@ import java.lang.foreign.ValueLayout;
  * ID 0, DF, TTL 64 (the default {@code ip_default_ttl}), addresses swapped. TCP: ports swapped,
  * 20-byte header, window 0; if the offending segment had ACK, {@code seq = its ack} and flags
  * RST; else {@code ack = seq + SYN + FIN + payload length} and flags RST|ACK.</li>
- * <li>ICMP destination unreachable ({@code nf_send_unreach} → {@code icmp_send}): none for
- * non-first fragments, packets not addressed to this host at the link layer, broadcast or
- * multicast destinations, ICMP errors (and ICMP types above 18), or a bad checksum (TCP/UDP
- * with the pseudo header; UDP without checksum, GRE, AH, ESP, SCTP, UDP-Lite and DCCP are not
- * verified). IP: TOS {@code (tos & 0x1e) | 0xc0}, no DF, TTL 64, source = the original
- * destination if local, else the host's preferred source towards the original sender. The ICMP
- * data quotes the original datagram from its IP header on, so that the reply is at most 576
- * bytes (or the route MTU if smaller).</li>
+ * <li>ICMP destination unreachable ({@code nf_send_unreach}): none for non-first fragments or
+ * a bad checksum (TCP/UDP with the pseudo header; UDP without checksum, GRE, AH, ESP, SCTP,
+ * UDP-Lite and DCCP are not verified); then {@code icmp_send} builds it ({@link IcmpSend#v4}).</li>
  * </ul>
  */
 final class RejectV4 {
@@ -35,8 +31,6 @@ final class RejectV4 {
     private static final int PROTO_UDP = 17;
     /** Linux's default net.ipv4.ip_default_ttl. */
     static final int DEFAULT_TTL = 64;
-    /** RFC 1812 limit icmp_send applies to the whole error. */
-    static final int MAX_ICMP_ERROR = 576;
 
     private RejectV4() {
     }
@@ -94,21 +88,12 @@ final class RejectV4 {
     static void sendUnreach(Skb skb, int code, Emitter emitter) {
         PacketDescriptor pd = skb.pd;
         MemorySegment in = pd.data;
-        if (pd.fragOffset != 0 || skb.pktType != 0 || badDestination(skb)) {
-            return;
-        }
         int base = (int) pd.base;
         int ihl = pd.l3HeaderLength;
         int proto = pd.protocol;
         int total = Math.min(pd.ipTotalLength, pd.length - (int) pd.base);
-        if (proto == PROTO_ICMP) {
-            if (ihl >= total) {
-                return;
-            }
-            int inner = u8(in, base + ihl);
-            if (inner > 18 || isIcmpError(inner)) {
-                return;
-            }
+        if (pd.fragOffset != 0) {
+            return;
         }
         if (checksums(skb) && verifiesChecksum(in, base + ihl, base + total, proto)) {
             if (pd.truncated) {
@@ -120,41 +105,10 @@ final class RejectV4 {
                 return;
             }
         }
-        long src = pd.dstLo;
-        if ((skb.addressTypes.typeMask(4, 0, pd.dstLo, "") & AddressTypes.LOCAL) == 0
-                && skb.addressTypes.preferredSource(4, 0, pd.srcLo, skb.scratchAddr)) {
-            src = skb.scratchAddr[1];
-        }
-        // LINUX-DIFF: IP options of the offending packet (record route, timestamp) are not echoed
-        // in the error's own IP header; Linux echoes them via __ip_options_echo.
-        int room = MAX_ICMP_ERROR;
-        if (skb.routeMtu > 0 && skb.routeMtu < room) {
-            room = skb.routeMtu;
-        }
-        int quote = Math.min(total, room - 28);
-        int len = 28 + quote;
-        byte[] b = skb.scratchBytes;
-        // LINUX-DIFF: the IP ID of an ICMP error is a hash of the addresses and the packet
-        // time; Linux draws it from a per-destination counter salted with a boot-time secret.
-        int id = mix(pd.srcLo ^ (pd.dstLo << 32) ^ skb.timeNanos) & 0xffff;
-        ipHeader(b, len, (pd.tos & 0x1e) | 0xc0, id, 0, PROTO_ICMP, src, pd.srcLo);
-        b[20] = 3;
-        b[21] = (byte) code;
-        Put.put16(b, 22, 0);
-        Put.put32(b, 24, 0);
         // LINUX-DIFF: a locally generated TCP/UDP packet is still CHECKSUM_PARTIAL in OUTPUT on
         // Linux, so an ICMP error about it quotes the pseudo-header-only checksum; Stockade's
         // generated packets carry their full checksum, and the quote shows that one.
-        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, base, b, 28, quote);
-        Put.put16(b, 22, Checksum.finish(Checksum.sum(skb.scratch, 20, len - 20, 0)));
-        emitter.emitPacket(4, skb.scratch, len, skb);
-    }
-
-    static int mix(long v) {
-        v ^= v >>> 33;
-        v *= 0xff51afd7ed558ccdL;
-        v ^= v >>> 33;
-        return (int) v;
+        IcmpSend.v4(skb, 3, code, 0, emitter);
     }
 
     /**
@@ -174,11 +128,6 @@ final class RejectV4 {
         }
         int t = skb.addressTypes.typeMask(4, 0, dst, "");
         return (t & (AddressTypes.BROADCAST | AddressTypes.MULTICAST)) != 0;
-    }
-
-    /** icmp_pointers[type].error: destination unreachable, source quench, redirect, time exceeded, parameter problem. */
-    private static boolean isIcmpError(int type) {
-        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.stockade.ext.target;
 
 import io.stockade.engine.AddressTypes;
 import io.stockade.engine.Emitter;
+import io.stockade.engine.IcmpSend;
 import io.stockade.engine.Skb;
 import io.stockade.packet.Checksum;
 import io.stockade.packet.PacketDescriptor;
@@ -17,12 +18,9 @@ import java.lang.foreign.ValueLayout;
  * non-first fragments, non-TCP, truncated TCP, RST segments or bad checksums. IPv6: traffic
  * class 0, flow label 0, hop limit 64; TCP as for IPv4 (seq = their ack with RST, else
  * RST|ACK with ack = seq + SYN + FIN + payload), window 0.</li>
- * <li>ICMPv6 destination unreachable ({@code nf_send_unreach6} → {@code icmp6_send}): none for
- * non-first fragments, bad checksums (pseudo header for every protocol; the same exemptions as
- * IPv4), multicast destinations or packets not for this host at the link layer, unspecified or
- * multicast sources, or ICMPv6 errors. Traffic class 0, hop limit 64, source = the original
- * destination if local, else the host's preferred source; the data quotes the original packet
- * up to the IPv6 minimum MTU (1280 bytes in all).</li>
+ * <li>ICMPv6 destination unreachable ({@code nf_send_unreach6}): none for non-first fragments
+ * or bad checksums (pseudo header for every protocol; the same exemptions as IPv4); then
+ * {@code icmp6_send} builds it ({@link IcmpSend#v6}).</li>
  * </ul>
  */
 final class RejectV6 {
@@ -30,8 +28,6 @@ final class RejectV6 {
     private static final int PROTO_ICMPV6 = 58;
     /** Linux's default net.ipv6.conf.*.hop_limit. */
     static final int DEFAULT_HOP_LIMIT = 64;
-    /** IPV6_MIN_MTU. */
-    static final int MIN_MTU = 1280;
 
     private RejectV6() {
     }
@@ -100,37 +96,7 @@ final class RejectV6 {
                 return;
             }
         }
-        if (multicast(pd.dstHi) || skb.pktType != 0) {
-            return;
-        }
-        if ((pd.srcHi == 0 && pd.srcLo == 0) || multicast(pd.srcHi)) {
-            return;
-        }
-        if (proto == PROTO_ICMPV6 && (RejectV4.u8(in, l4) & 0x80) == 0) {
-            return;
-        }
-        long srcHi = pd.dstHi;
-        long srcLo = pd.dstLo;
-        if ((skb.addressTypes.typeMask(6, pd.dstHi, pd.dstLo, "") & AddressTypes.LOCAL) == 0
-                && skb.addressTypes.preferredSource(6, pd.srcHi, pd.srcLo, skb.scratchAddr)) {
-            srcHi = skb.scratchAddr[0];
-            srcLo = skb.scratchAddr[1];
-        }
-        int quote = Math.min(total, MIN_MTU - 48);
-        int len = 48 + quote;
-        byte[] b = skb.scratchBytes;
-        // LINUX-DIFF: the flow label is a hash of the addresses; Linux's auto flow label hashes
-        // the flow keys with a boot-time secret.
-        int flow = RejectV4.mix(srcHi ^ srcLo ^ pd.srcHi ^ (pd.srcLo << 1)) & 0xfffff;
-        ipv6Header(b, flow, len - 40, PROTO_ICMPV6, srcHi, srcLo, pd.srcHi, pd.srcLo);
-        b[40] = 1;
-        b[41] = (byte) code;
-        Put.put16(b, 42, 0);
-        Put.put32(b, 44, 0);
-        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, base, b, 48, quote);
-        Put.put16(b, 42, Checksum.finish(Checksum.sum(skb.scratch, 40, len - 40,
-                Checksum.pseudoIpv6(srcHi, srcLo, pd.srcHi, pd.srcLo, PROTO_ICMPV6, len - 40))));
-        emitter.emitPacket(6, skb.scratch, len, skb);
+        IcmpSend.v6(skb, 1, code, 0, emitter);
     }
 
     private static boolean multicast(long hi) {
