@@ -94,24 +94,58 @@ class SynproxyKernelTest {
         int tsCookie;
     }
 
+    /** SYNPROXY in front of the gateway's own port 22 (the man page's INPUT setup). */
+    private static final String LOCAL_RULES = """
+            *raw
+            -A PREROUTING -i eth1 -p tcp -m tcp --syn --dport 22 -j CT --notrack
+            COMMIT
+            *filter
+            -A INPUT -i eth1 -p tcp -m tcp --dport 22 -m conntrack --ctstate INVALID,UNTRACKED -j SYNPROXY --sack-perm --timestamp --wscale 7 --mss 1460
+            -A INPUT -m conntrack --ctstate INVALID -j DROP
+            COMMIT
+            """;
+
     @Test
     void synproxyExchangeMatchesLinux() throws Exception {
+        compare(RULES, false, false);
+    }
+
+    /**
+     * Why the documented setup turns {@code nf_conntrack_tcp_loose} off: with it on, conntrack picks
+     * the client's ACK up as a NEW connection, SYNPROXY's {@code INVALID,UNTRACKED} rule no longer
+     * sees it, and the server never gets a SYN.
+     */
+    @Test
+    void withTcpLooseTheClientsAckNeverReachesSynproxy() throws Exception {
+        compare(RULES, false, true);
+    }
+
+    /**
+     * The local server is the gateway itself: its SYN-ACK and data are injected from the gateway
+     * (a raw socket, OUTPUT path; Stockade: {@code Netfilter.send}), what goes to it is seen on lo.
+     */
+    @Test
+    void synproxyForALocalServerMatchesLinux() throws Exception {
+        compare(LOCAL_RULES, true, false);
+    }
+
+    private static void compare(String rules, boolean local, boolean loose) throws Exception {
         requireKernel();
         try (KernelLab lab = KernelLab.start()) {
             StringBuilder report = new StringBuilder();
             for (int v : new int[] {4, 6}) {
-                String err = lab.load(v == 4 ? RULES : "", v == 6 ? RULES : "", true);
+                String err = lab.load(v == 4 ? rules : "", v == 6 ? rules : "", true);
                 assertEquals(null, err, "the kernel accepts the ruleset");
-                KernelLab.Exec e = lab.exec("", "sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0");
+                KernelLab.Exec e = lab.exec("", "sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=" + (loose ? 1 : 0));
                 assertEquals(0, e.rc(), e.stderr());
                 Path hostDir = lab.tempDir().resolve("host" + v);
                 lab.writeHostModel(hostDir, true);
-                Files.writeString(hostDir.resolve("host.conf"), "sysctl net.netfilter.nf_conntrack_tcp_loose=0\n",
+                Files.writeString(hostDir.resolve("host.conf"), "sysctl net.netfilter.nf_conntrack_tcp_loose=" + (loose ? 1 : 0) + "\n",
                         java.nio.file.StandardOpenOption.APPEND);
                 Netfilter[] nf = new Netfilter[1];
                 List<Object[]> out = new ArrayList<>();
                 long[] clock = {1_800_000_000_000_000_000L};
-                nf[0] = stockade(v == 4 ? RULES : "", v == 6 ? RULES : "", HostLoader.load(hostDir), out);
+                nf[0] = stockade(v == 4 ? rules : "", v == 6 ? rules : "", HostLoader.load(hostDir), out, loose);
                 Side kernel = (via, ip) -> {
                     KernelLab.Sent s = lab.send(via, ip);
                     Map<String, List<byte[]>> m = new LinkedHashMap<>();
@@ -128,7 +162,11 @@ class SynproxyKernelTest {
                 Side ours = (via, ip) -> {
                     out.clear();
                     clock[0] += 1_000_000;
-                    receive(nf[0], via, ip, clock[0]);
+                    if (via.equals("local")) {
+                        send(nf[0], ip, clock[0]);
+                    } else {
+                        receive(nf[0], via, ip, clock[0]);
+                    }
                     Map<String, List<byte[]>> m = new LinkedHashMap<>();
                     for (Object[] o : out) {
                         byte[] p = (byte[]) o[1];
@@ -137,8 +175,8 @@ class SynproxyKernelTest {
                     }
                     return m;
                 };
-                List<String> k = exchange(v, kernel, new Learnt());
-                List<String> s = exchange(v, ours, new Learnt());
+                List<String> k = local ? localExchange(v, kernel) : loose ? looseExchange(v, kernel) : exchange(v, kernel, new Learnt());
+                List<String> s = local ? localExchange(v, ours) : loose ? looseExchange(v, ours) : exchange(v, ours, new Learnt());
                 report.append("IPv").append(v).append(":\n");
                 for (int i = 0; i < Math.max(k.size(), s.size()); i++) {
                     report.append(i < k.size() ? k.get(i) : "-").append('\n');
@@ -149,7 +187,7 @@ class SynproxyKernelTest {
         }
     }
 
-    private static Netfilter stockade(String r4, String r6, Host host, List<Object[]> out) throws Exception {
+    private static Netfilter stockade(String r4, String r6, Host host, List<Object[]> out, boolean loose) throws Exception {
         Ruleset rs = new Ruleset();
         new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(r4)),
                 Restore.Options.DEFAULT, new StringBuilder());
@@ -159,13 +197,13 @@ class SynproxyKernelTest {
         cfg.tcpLoose = host.sysctls.tcpLoose != 0;
         cfg.tcpBeLiberal = host.sysctls.tcpBeLiberal != 0;
         cfg.checksum = host.sysctls.conntrackChecksum != 0;
-        assertEquals(false, cfg.tcpLoose, "the host model carries tcp_loose=0");
+        assertEquals(loose, cfg.tcpLoose, "the host model carries tcp_loose");
         PacketParser parser = new PacketParser();
         PacketDecoder decoder = (pd, data, length) -> parser.parse(pd, data, 0, length);
         Netfilter nf = new Netfilter(CompiledRuleset.compile(rs, new StateRegistry()), host, new ConntrackTable(cfg),
                 Emitter.NONE, decoder);
         nf.tap((skb, iface, generated) -> {
-            if (!iface.equals("local")) {
+            if (!iface.equals("local")) { // local delivery: the lab sees it on lo, before
                 out.add(new Object[] {iface, skb.pd.data.asSlice(skb.pd.base, skb.pd.ipTotalLength).toArray(ValueLayout.JAVA_BYTE)});
             }
         });
@@ -180,6 +218,76 @@ class SynproxyKernelTest {
         skb.inIface = iface;
         skb.timeNanos = now;
         nf.receive(skb, new PathResult());
+    }
+
+    private static void send(Netfilter nf, byte[] ip, long now) {
+        Skb skb = new Skb();
+        MemorySegment seg = Arena.ofAuto().allocate(ip.length);
+        MemorySegment.copy(MemorySegment.ofArray(ip), 0, seg, 0, ip.length);
+        new PacketParser().parse(skb.pd, seg, 0, ip.length);
+        skb.timeNanos = now;
+        nf.send(skb, new PathResult());
+    }
+
+    /** tcp_loose=1: the SYN is answered, the ACK is picked up as NEW and dropped by FORWARD's policy. */
+    private static List<String> looseExchange(int v, Side side) throws Exception {
+        Learnt l = new Learnt();
+        Map<String, List<byte[]>> o = side.send("eth1", c2s(v, 42000).flags(SYN).seq(CLIENT_ISN).window(64240).id(31)
+                .mss(1460).timestamp(CLIENT_TS, 0).build());
+        byte[] synack = o.getOrDefault("eth1", List.of()).isEmpty() ? null : o.get("eth1").getFirst();
+        if (synack != null) {
+            l.cookie = u32(synack, tcp(synack) + 4);
+            l.tsCookie = tsval(synack);
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("1 " + render(o, l));
+        o = side.send("eth1", c2s(v, 42000).flags(ACK).seq(CLIENT_ISN + 1).ack(l.cookie + 1).window(502).id(32)
+                .tcpOption(1).tcpOption(1).timestamp(CLIENT_TS + 1, l.tsCookie).build());
+        lines.add("2 " + render(o, l));
+        return lines;
+    }
+
+    /** The gateway's own address on eth1, where the local server listens. */
+    private static String me(int v) {
+        return v == 4 ? Topology.link("eth1").gw4() : Topology.link("eth1").gw6();
+    }
+
+    /** The local-server exchange: handshake (SYN to the server and its ACK seen on lo), data both ways, the server's FIN. */
+    private static List<String> localExchange(int v, Side side) throws Exception {
+        List<String> lines = new ArrayList<>();
+        Learnt l = new Learnt();
+        int p = 41000;
+        PacketBuilder in = PacketBuilder.ip(client(v), me(v)).tcp(p, 22).ttl(60);
+        Map<String, List<byte[]>> o = side.send("eth1", in.flags(SYN).seq(CLIENT_ISN).window(64240).id(21)
+                .mss(1400).sackPermitted().timestamp(CLIENT_TS, 0).tcpOption(1).windowScale(2).build());
+        byte[] synack = o.getOrDefault("eth1", List.of()).isEmpty() ? null : o.get("eth1").getFirst();
+        if (synack == null) {
+            lines.add("1 no SYN-ACK: " + o.keySet());
+            return lines;
+        }
+        l.cookie = u32(synack, tcp(synack) + 4);
+        l.tsCookie = tsval(synack);
+        lines.add("1 " + render(o, l));
+        o = side.send("eth1", PacketBuilder.ip(client(v), me(v)).tcp(p, 22).ttl(60).flags(ACK).seq(CLIENT_ISN + 1)
+                .ack(l.cookie + 1).window(3000).id(22).tcpOption(1).tcpOption(1).timestamp(CLIENT_TS + 1, l.tsCookie).build());
+        lines.add("2 " + render(o, l));
+        PacketBuilder srv = PacketBuilder.ip(me(v), client(v)).tcp(22, p).ttl(64);
+        o = side.send("local", srv.flags(SYN | ACK).seq(SERVER_ISN).ack(CLIENT_ISN + 1).window(65160).id(23)
+                .mss(1460).sackPermitted().timestamp(SERVER_TS, CLIENT_TS + 1).tcpOption(1).windowScale(7).build());
+        lines.add("3 " + render(o, l));
+        o = side.send("eth1", PacketBuilder.ip(client(v), me(v)).tcp(p, 22).ttl(60).flags(PSH | ACK).seq(CLIENT_ISN + 1)
+                .ack(l.cookie + 1).window(3000).id(24).tcpOption(1).tcpOption(1).timestamp(CLIENT_TS + 2, l.tsCookie)
+                .payload(7).build());
+        lines.add("4 " + render(o, l));
+        o = side.send("local", PacketBuilder.ip(me(v), client(v)).tcp(22, p).ttl(64).flags(PSH | ACK).seq(SERVER_ISN + 1)
+                .ack(CLIENT_ISN + 8).window(509).id(25).tcpOption(1).tcpOption(1).timestamp(SERVER_TS + 9, CLIENT_TS + 2)
+                .payload(30).build());
+        lines.add("5 " + render(o, l));
+        o = side.send("local", PacketBuilder.ip(me(v), client(v)).tcp(22, p).ttl(64).flags(FIN | ACK).seq(SERVER_ISN + 31)
+                .ack(CLIENT_ISN + 8).window(509).id(26).tcpOption(1).tcpOption(1).timestamp(SERVER_TS + 10, CLIENT_TS + 2)
+                .build());
+        lines.add("6 " + render(o, l));
+        return lines;
     }
 
     private static boolean checksumsRight(byte[] ip) {
@@ -344,7 +452,8 @@ class SynproxyKernelTest {
 
     private static String render(Map<String, List<byte[]>> out, Learnt l) {
         StringBuilder b = new StringBuilder();
-        for (Map.Entry<String, List<byte[]>> e : out.entrySet()) {
+        // by interface name: the lab reports each interface's packets, not the order across them
+        for (Map.Entry<String, List<byte[]>> e : new java.util.TreeMap<>(out).entrySet()) {
             for (byte[] ip : e.getValue()) {
                 byte[] n = normalise(ip, l);
                 b.append(e.getKey()).append(' ').append(text(n)).append(" [").append(HexFormat.of().formatHex(n)).append("] ");
