@@ -1,7 +1,6 @@
 package io.stockade.host;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
+import io.stockade.packet.IpText;
 
 /**
  * IP address text ↔ the flat two-long layout of {@code PacketDescriptor} / {@code IpHeaderFilter}
@@ -33,30 +32,15 @@ public final class Addresses {
         if (pct >= 0) {
             t = t.substring(0, pct);
         }
-        boolean plausible = !t.isEmpty() && t.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':');
-        if (!plausible) {
+        long v4 = IpText.pton4(t);
+        if (v4 >= 0) {
+            return new Ip(4, 0, v4);
+        }
+        long[] v6 = IpText.pton6(t);
+        if (v6 == null) {
             throw new IllegalArgumentException("expected an IP address, found '" + text + "'");
         }
-        InetAddress a;
-        try {
-            a = InetAddress.ofLiteral(t);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("expected an IP address, found '" + text + "'");
-        }
-        byte[] b = a.getAddress();
-        if (a instanceof Inet4Address) {
-            return new Ip(4, 0, ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL));
-        }
-        if (b.length == 4) {
-            return new Ip(4, 0, ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL));
-        }
-        long hi = 0;
-        long lo = 0;
-        for (int i = 0; i < 8; i++) {
-            hi = (hi << 8) | (b[i] & 0xff);
-            lo = (lo << 8) | (b[i + 8] & 0xff);
-        }
-        return new Ip(6, hi, lo);
+        return new Ip(6, v6[0], v6[1]);
     }
 
     /** Parses {@code addr[/len]}; {@code default} is 0.0.0.0/0 (or ::/0 with {@code v6}). */
@@ -111,48 +95,7 @@ public final class Addresses {
 
     /** The usual text form (IPv6 compressed as {@code inet_ntop} prints it). */
     public static String format(int version, long hi, long lo) {
-        if (version == 4) {
-            return ((lo >>> 24) & 0xff) + "." + ((lo >>> 16) & 0xff) + "." + ((lo >>> 8) & 0xff) + "." + (lo & 0xff);
-        }
-        int[] g = new int[8];
-        for (int i = 0; i < 4; i++) {
-            g[i] = (int) ((hi >>> (48 - 16 * i)) & 0xffff);
-            g[i + 4] = (int) ((lo >>> (48 - 16 * i)) & 0xffff);
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (g[i] == 0) {
-                int j = i;
-                while (j < 8 && g[j] == 0) {
-                    j++;
-                }
-                if (j - i > bestLen) {
-                    bestStart = i;
-                    bestLen = j - i;
-                }
-                i = j;
-            } else {
-                i++;
-            }
-        }
-        // inet_ntop: IPv4-mapped/compatible forms print the last 32 bits dotted.
-        if (hi == 0 && (lo >>> 32) == 0xffffL) {
-            return "::ffff:" + format(4, 0, lo & 0xffffffffL);
-        }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                b.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (b.length() > 0 && b.charAt(b.length() - 1) != ':') {
-                b.append(':');
-            }
-            b.append(Integer.toHexString(g[i]));
-        }
-        return b.toString();
+        return IpText.format(version == 6, hi, lo);
     }
 
     /** True if the text looks like an IPv6 literal. */

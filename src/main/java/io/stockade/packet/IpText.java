@@ -1,12 +1,10 @@
 package io.stockade.packet;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-
 /**
- * Text forms of addresses in the descriptor's flat layout: parsing literals (never DNS) and
- * printing IPv4 dotted quads and IPv6 in RFC 5952 canonical form (what iptables and tcpdump print).
+ * Text forms of addresses in the descriptor's flat layout, as glibc's {@code inet_pton} and
+ * {@code inet_ntop} read and write them: parsing literals (never DNS), printing IPv4 dotted quads
+ * and IPv6 in RFC 5952 canonical form (what iptables and tcpdump print), and prefix masks. The one
+ * place for numeric address text: the rule syntax, the match modules and the host model use it.
  * Control-plane and printing use only: these allocate.
  */
 public final class IpText {
@@ -15,34 +13,20 @@ public final class IpText {
 
     /** Parses an IPv4 literal into an unsigned 32-bit value, or throws IllegalArgumentException. */
     public static long parseV4(String s) {
-        InetAddress a = literal(s);
-        if (!(a instanceof Inet4Address) || isV6(s)) {
+        long v = pton4(s);
+        if (v < 0) {
             throw new IllegalArgumentException("not an IPv4 address: " + s);
         }
-        byte[] b = a.getAddress();
-        return ((b[0] & 0xffL) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+        return v;
     }
 
     /** Parses an IPv6 literal into {hi, lo}, or throws IllegalArgumentException. */
     public static long[] parseV6(String s) {
-        InetAddress a = literal(s);
-        if (a instanceof Inet4Address && isV6(s)) {
-            // Java turns IPv4-mapped literals (::ffff:a.b.c.d) into Inet4Address.
-            byte[] b = a.getAddress();
-            long v4 = ((b[0] & 0xffL) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
-            return new long[] {0, 0x0000ffff00000000L | v4};
-        }
-        if (!(a instanceof Inet6Address)) {
+        long[] a = pton6(s);
+        if (a == null) {
             throw new IllegalArgumentException("not an IPv6 address: " + s);
         }
-        byte[] b = a.getAddress();
-        long hi = 0;
-        long lo = 0;
-        for (int i = 0; i < 8; i++) {
-            hi = (hi << 8) | (b[i] & 0xff);
-            lo = (lo << 8) | (b[i + 8] & 0xff);
-        }
-        return new long[] {hi, lo};
+        return a;
     }
 
     /** True when {@code s} is an IPv6 literal (contains a colon). */
@@ -50,12 +34,147 @@ public final class IpText {
         return s.indexOf(':') >= 0;
     }
 
-    private static InetAddress literal(String s) {
-        try {
-            return InetAddress.ofLiteral(s);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("not an IP address: " + s, e);
+    /**
+     * glibc's {@code inet_pton(AF_INET)}: exactly four decimal parts 0-255 without leading zeros;
+     * the address as an unsigned 32-bit value, or -1.
+     */
+    public static long pton4(String s) {
+        return pton4(s, 0, s.length());
+    }
+
+    private static long pton4(String s, int from, int to) {
+        long v = 0;
+        int parts = 0;
+        int i = from;
+        while (true) {
+            int j = i;
+            int b = 0;
+            while (j < to && s.charAt(j) >= '0' && s.charAt(j) <= '9') {
+                b = b * 10 + (s.charAt(j) - '0');
+                if (b > 255 || (j > i && s.charAt(i) == '0')) {
+                    return -1;
+                }
+                j++;
+            }
+            if (j == i) {
+                return -1;
+            }
+            v = (v << 8) | b;
+            parts++;
+            if (j == to) {
+                return parts == 4 ? v : -1;
+            }
+            if (s.charAt(j) != '.' || parts == 4) {
+                return -1;
+            }
+            i = j + 1;
         }
+    }
+
+    /**
+     * glibc's {@code inet_pton(AF_INET6)}: groups of up to four hex digits, one {@code ::}, an
+     * optional dotted-quad tail; {hi, lo}, or null.
+     */
+    public static long[] pton6(String s) {
+        int[] w = new int[8];
+        int n = 0;
+        int gap = -1;
+        int i = 0;
+        int len = s.length();
+        if (len == 0) {
+            return null;
+        }
+        if (s.startsWith("::")) {
+            gap = 0;
+            i = 2;
+            if (i == len) {
+                return new long[] {0, 0};
+            }
+        } else if (s.charAt(0) == ':') {
+            return null;
+        }
+        while (i < len) {
+            int j = i;
+            while (j < len && Character.digit(s.charAt(j), 16) >= 0) {
+                j++;
+            }
+            if (j < len && s.charAt(j) == '.') {
+                long v4 = pton4(s, i, len);
+                if (v4 < 0 || n > 6) {
+                    return null;
+                }
+                w[n++] = (int) (v4 >>> 16);
+                w[n++] = (int) (v4 & 0xffff);
+                break;
+            }
+            if (j == i || j - i > 4 || n == 8) {
+                return null;
+            }
+            w[n++] = Integer.parseInt(s, i, j, 16);
+            if (j == len) {
+                break;
+            }
+            if (s.charAt(j) != ':') {
+                return null;
+            }
+            if (j + 1 < len && s.charAt(j + 1) == ':') {
+                if (gap >= 0) {
+                    return null;
+                }
+                gap = n;
+                i = j + 2;
+            } else {
+                i = j + 1;
+                if (i == len) {
+                    return null;
+                }
+            }
+        }
+        int[] out = w;
+        if (gap >= 0) {
+            if (n == 8) {
+                return null;
+            }
+            out = new int[8];
+            System.arraycopy(w, 0, out, 0, gap);
+            System.arraycopy(w, gap, out, 8 - (n - gap), n - gap);
+        } else if (n != 8) {
+            return null;
+        }
+        long hi = 0;
+        long lo = 0;
+        for (int k = 0; k < 4; k++) {
+            hi = (hi << 16) | out[k];
+            lo = (lo << 16) | out[k + 4];
+        }
+        return new long[] {hi, lo};
+    }
+
+    /** A /bits prefix mask as {hi, lo}: IPv4 in the low 32 bits of lo (hi 0), IPv6 over both. */
+    public static long[] prefixMask(int bits, boolean v6) {
+        if (!v6) {
+            return new long[] {0, bits == 0 ? 0 : (0xffffffffL << (32 - bits)) & 0xffffffffL};
+        }
+        long hi = bits == 0 ? 0 : bits >= 64 ? -1L : -1L << (64 - bits);
+        long lo = bits <= 64 ? 0 : bits == 128 ? -1L : -1L << (128 - bits);
+        return new long[] {hi, lo};
+    }
+
+    /** The prefix length of a contiguous mask {hi, lo} (layout as {@link #prefixMask}), else -1. */
+    public static int prefixLength(long mhi, long mlo, boolean v6) {
+        int bits = v6 ? 128 : 32;
+        for (int n = 0; n <= bits; n++) {
+            long[] m = prefixMask(n, v6);
+            if (m[0] == mhi && m[1] == mlo) {
+                return n;
+            }
+        }
+        return -1;
+    }
+
+    /** The numeric text of an address: {@link #v6} or, for IPv4, {@link #v4} of the low 32 bits. */
+    public static String format(boolean v6, long hi, long lo) {
+        return v6 ? v6(hi, lo) : v4(lo);
     }
 
     public static String v4(long a) {

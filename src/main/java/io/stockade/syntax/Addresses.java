@@ -1,5 +1,6 @@
 package io.stockade.syntax;
 
+import io.stockade.packet.IpText;
 import io.stockade.rules.Family;
 import io.stockade.rules.ParameterProblem;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ public final class Addresses {
 
     private static long parseMask4(String m) throws ParameterProblem {
         if (m.indexOf('.') >= 0) {
-            long[] a = numeric4(m);
+            long[] a = numeric4(m, true);
             if (a == null) {
                 throw new ParameterProblem("host/network `" + m + "' not found");
             }
@@ -113,156 +114,45 @@ public final class Addresses {
 
     /** A /bits IPv6 mask as {hi, lo}. */
     public static long[] prefixMask6(int bits) {
-        long hi = bits == 0 ? 0 : (bits >= 64 ? -1L : -1L << (64 - bits));
-        long lo = bits <= 64 ? 0 : (bits == 128 ? -1L : -1L << (128 - bits));
-        return new long[] {hi, lo};
+        return IpText.prefixMask(bits, true);
     }
 
-    /** xtables_numeric_to_ipaddr: exactly four parts, each a C number 0..255; null otherwise. */
+    /**
+     * xtables_numeric_to_ipaddr: up to four parts, each a C number 0..255 (decimal, 0x hex,
+     * leading-zero octal); an address with fewer parts is completed with zero bytes on the right
+     * ({@code 10} is 10.0.0.0, {@code 10.1} is 10.1.0.0). {0, addr}, or null.
+     */
     public static long[] numeric4(String s) {
+        return numeric4(s, false);
+    }
+
+    /** As {@link #numeric4(String)}; a mask ({@code isMask}) needs all four parts. */
+    static long[] numeric4(String s, boolean isMask) {
         long v = 0;
         int start = 0;
         for (int part = 0; part < 4; part++) {
-            int dot = part < 3 ? s.indexOf('.', start) : s.length();
-            if (dot < 0 || (part == 3 && s.indexOf('.', start) >= 0)) {
+            int dot = s.indexOf('.', start);
+            boolean last = dot < 0 || part == 3;
+            if (last && part < 3 && isMask) {
                 return null;
             }
-            int b = -1;
-            // fast path: plain decimal without leading zero
-            int len = dot - start;
-            if (len >= 1 && len <= 3 && (s.charAt(start) != '0' || len == 1)) {
-                int x = 0;
-                for (int i = start; i < dot; i++) {
-                    char c = s.charAt(i);
-                    if (c < '0' || c > '9') {
-                        x = -1;
-                        break;
-                    }
-                    x = x * 10 + (c - '0');
-                }
-                b = x <= 255 ? x : -1;
-            }
+            String p = last ? s.substring(start) : s.substring(start, dot);
+            int b = p.startsWith("-") ? -1 : Numbers.parseUnsigned(p, 0, 255);
             if (b < 0) {
-                String p = s.substring(start, dot);
-                b = p.startsWith("-") ? -1 : Numbers.parseUnsigned(p, 0, 255);
-                if (b < 0) {
-                    return null;
-                }
+                return null;
             }
             v = (v << 8) | b;
+            if (last) {
+                return new long[] {0, (v << (8 * (3 - part))) & 0xffffffffL};
+            }
             start = dot + 1;
         }
-        return new long[] {0, v};
+        return null;
     }
 
-    /** inet_pton(AF_INET6): null if not a valid textual IPv6 address. */
+    /** xtables_numeric_to_ip6addr (inet_pton(AF_INET6)): {hi, lo}, or null. */
     public static long[] numeric6(String s) {
-        if (s.isEmpty() || s.indexOf(':') < 0) {
-            return null;
-        }
-        int[] groups = new int[8];
-        int n = 0;
-        int dbl = -1;
-        int i = 0;
-        int len = s.length();
-        if (s.startsWith("::")) {
-            dbl = 0;
-            i = 2;
-            if (i == len) {
-                return new long[] {0, 0};
-            }
-        } else if (s.charAt(0) == ':') {
-            return null;
-        }
-        while (i < len) {
-            int j = i;
-            while (j < len && s.charAt(j) != ':') {
-                j++;
-            }
-            String g = s.substring(i, j);
-            if (g.indexOf('.') >= 0) {
-                if (j != len || n > 6) {
-                    return null;
-                }
-                long[] v4 = numeric4Strict(g);
-                if (v4 == null) {
-                    return null;
-                }
-                groups[n++] = (int) (v4[1] >>> 16);
-                groups[n++] = (int) (v4[1] & 0xffff);
-                i = j;
-                break;
-            }
-            if (g.isEmpty() || g.length() > 4 || n >= 8) {
-                return null;
-            }
-            int v = 0;
-            for (int k = 0; k < g.length(); k++) {
-                int d = Character.digit(g.charAt(k), 16);
-                if (d < 0) {
-                    return null;
-                }
-                v = v * 16 + d;
-            }
-            groups[n++] = v;
-            if (j == len) {
-                i = j;
-                break;
-            }
-            // j is at ':'
-            if (j + 1 < len && s.charAt(j + 1) == ':') {
-                if (dbl >= 0) {
-                    return null;
-                }
-                dbl = n;
-                i = j + 2;
-            } else {
-                if (j + 1 == len) {
-                    return null;
-                }
-                i = j + 1;
-            }
-        }
-        int[] full = new int[8];
-        if (dbl >= 0) {
-            if (n >= 8) {
-                return null;
-            }
-            int tail = n - dbl;
-            System.arraycopy(groups, 0, full, 0, dbl);
-            System.arraycopy(groups, dbl, full, 8 - tail, tail);
-        } else {
-            if (n != 8) {
-                return null;
-            }
-            full = groups;
-        }
-        long hi = 0;
-        long lo = 0;
-        for (int k = 0; k < 4; k++) {
-            hi = (hi << 16) | full[k];
-            lo = (lo << 16) | full[k + 4];
-        }
-        return new long[] {hi, lo};
-    }
-
-    private static long[] numeric4Strict(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
-        long v = 0;
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
-                return null;
-            }
-            int b = Integer.parseInt(p);
-            if (b > 255) {
-                return null;
-            }
-            v = (v << 8) | b;
-        }
-        return new long[] {0, v};
+        return IpText.pton6(s);
     }
 
     static long[] fromBytes(byte[] b) {
@@ -295,59 +185,16 @@ public final class Addresses {
 
     /** Dotted quad of the low 32 bits. */
     public static String format4(long v) {
-        return ((v >>> 24) & 0xff) + "." + ((v >>> 16) & 0xff) + "." + ((v >>> 8) & 0xff) + "." + (v & 0xff);
+        return IpText.v4(v & 0xffffffffL);
     }
 
-    /** inet_ntop(AF_INET6): RFC 5952 compressed form, IPv4-mapped/compatible as glibc prints them. */
+    /** inet_ntop(AF_INET6). */
     public static String format6(long hi, long lo) {
-        int[] g = new int[8];
-        for (int k = 0; k < 4; k++) {
-            g[k] = (int) ((hi >>> (48 - 16 * k)) & 0xffff);
-            g[k + 4] = (int) ((lo >>> (48 - 16 * k)) & 0xffff);
-        }
-        // glibc: ::a.b.c.d for IPv4-compatible (first 6 zero, not ::/::1 shape) and ::ffff:a.b.c.d
-        boolean first5zero = g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0;
-        if (first5zero && (g[5] == 0xffff || (g[5] == 0 && g[6] != 0))) {
-            String v4 = format4(lo & 0xffffffffL);
-            return g[5] == 0xffff ? "::ffff:" + v4 : "::" + v4;
-        }
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8; ) {
-            if (g[i] == 0) {
-                int j = i;
-                while (j < 8 && g[j] == 0) {
-                    j++;
-                }
-                if (j - i > bestLen) {
-                    bestLen = j - i;
-                    bestStart = i;
-                }
-                i = j;
-            } else {
-                i++;
-            }
-        }
-        if (bestLen < 2) {
-            bestStart = -1;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
+        return IpText.v6(hi, lo);
     }
 
     /** The address in numeric form for the family. */
     public static String format(Family f, long hi, long lo) {
-        return f == Family.IPV4 ? format4(lo) : format6(hi, lo);
+        return IpText.format(f == Family.IPV6, hi, lo);
     }
 }

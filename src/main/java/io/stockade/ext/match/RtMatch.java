@@ -2,6 +2,7 @@ package io.stockade.ext.match;
 
 import io.stockade.engine.Matcher;
 import io.stockade.engine.Skb;
+import io.stockade.packet.IpText;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.Family;
 import io.stockade.rules.MatchSpec;
@@ -124,7 +125,7 @@ public final class RtMatch extends XtOptMatch {
         }
         long[] out = new long[parts.length * 2];
         for (int i = 0; i < parts.length; i++) {
-            long[] a = Inet6.parse(parts[i]);
+            long[] a = IpText.pton6(parts[i]);
             if (a == null) {
                 throw new ParameterProblem("bad address: " + parts[i]);
             }
@@ -160,7 +161,7 @@ public final class RtMatch extends XtOptMatch {
 
         private void appendAddrs(StringBuilder out) {
             for (int i = 0; i < addrs.length / 2; i++) {
-                out.append(i == 0 ? ' ' : ',').append(Inet6.format(addrs[2 * i], addrs[2 * i + 1]));
+                out.append(i == 0 ? ' ' : ',').append(IpText.v6(addrs[2 * i], addrs[2 * i + 1]));
             }
         }
 

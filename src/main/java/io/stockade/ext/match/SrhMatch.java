@@ -2,6 +2,7 @@ package io.stockade.ext.match;
 
 import io.stockade.engine.Matcher;
 import io.stockade.engine.Skb;
+import io.stockade.packet.IpText;
 import io.stockade.rules.Family;
 import io.stockade.rules.MatchSpec;
 import io.stockade.rules.ParameterProblem;
@@ -110,7 +111,7 @@ public final class SrhMatch extends XtOptMatch {
         }
 
         private static String sidText(long[] s) {
-            return Inet6.format(s[0], s[1]) + "/" + Integer.toUnsignedString(Xt.prefixLength(Family.IPV6, s[2], s[3]));
+            return IpText.v6(s[0], s[1]) + "/" + Integer.toUnsignedString(Xt.prefixLength(Family.IPV6, s[2], s[3]));
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.stockade.ext.match;
 
+import io.stockade.packet.IpText;
 import io.stockade.rules.Family;
 import io.stockade.rules.ParameterProblem;
 import java.io.IOException;
@@ -312,156 +313,27 @@ final class Xt {
 
     /** A prefix length as a mask {hi, lo} in the family's layout. */
     static long[] prefixMask(int n, Family family) {
-        if (family == Family.IPV4) {
-            return new long[] {0, n == 0 ? 0 : (0xffffffffL << (32 - n)) & 0xffffffffL};
-        }
-        long hi = n >= 64 ? -1L : (n == 0 ? 0 : -1L << (64 - n));
-        long lo = n <= 64 ? 0 : (n == 128 ? -1L : -1L << (128 - n));
-        return new long[] {hi, lo};
+        return IpText.prefixMask(n, family == Family.IPV6);
     }
 
-    /** Dotted quad to {0, addr}; null if not one. */
+    /**
+     * A numeric IPv4 address as xtables_numeric_to_ipaddr reads it (C-number parts, completed on
+     * the right): {0, addr}; null if not one.
+     */
+    // LINUX-DIFF: options that libxtables reads with getaddrinfo (conntrack --ctorigsrc, recent
+    // --mask, …) take the same numeric forms here; getaddrinfo would complete "10" as 0.0.0.10.
     static long[] ipv4(String s) {
-        String[] p = s.split("\\.", -1);
-        if (p.length != 4) {
-            return null;
-        }
-        long v = 0;
-        for (String x : p) {
-            if (x.isEmpty() || x.length() > 3) {
-                return null;
-            }
-            for (int i = 0; i < x.length(); i++) {
-                if (x.charAt(i) < '0' || x.charAt(i) > '9') {
-                    return null;
-                }
-            }
-            int b = Integer.parseInt(x);
-            if (b > 255) {
-                return null;
-            }
-            v = (v << 8) | b;
-        }
-        return new long[] {0, v};
+        return io.stockade.syntax.Addresses.numeric4(s);
     }
 
-    /** Textual IPv6 (with :: and an optional dotted tail) to {hi, lo}; null if not one. */
+    /** Textual IPv6 (inet_pton) to {hi, lo}; null if not one. */
     static long[] ipv6(String s) {
-        if (s.isEmpty() || s.indexOf(':') < 0) {
-            return null;
-        }
-        int[] words = new int[8];
-        int dbl = s.indexOf("::");
-        if (dbl >= 0 && s.indexOf("::", dbl + 1) >= 0) {
-            return null;
-        }
-        String head = dbl >= 0 ? s.substring(0, dbl) : s;
-        String tail = dbl >= 0 ? s.substring(dbl + 2) : "";
-        int[] h = ipv6Words(head);
-        int[] t = ipv6Words(tail);
-        if (h == null || t == null) {
-            return null;
-        }
-        if (dbl < 0 ? h.length != 8 : h.length + t.length > 7) {
-            return null;
-        }
-        System.arraycopy(h, 0, words, 0, h.length);
-        System.arraycopy(t, 0, words, 8 - t.length, t.length);
-        long hi = 0;
-        long lo = 0;
-        for (int i = 0; i < 4; i++) {
-            hi = (hi << 16) | words[i];
-            lo = (lo << 16) | words[i + 4];
-        }
-        return new long[] {hi, lo};
-    }
-
-    private static int[] ipv6Words(String s) {
-        if (s.isEmpty()) {
-            return new int[0];
-        }
-        String[] parts = s.split(":", -1);
-        int n = parts.length;
-        boolean v4tail = parts[n - 1].contains(".");
-        int[] w = new int[n + (v4tail ? 1 : 0)];
-        for (int i = 0; i < n; i++) {
-            String p = parts[i];
-            if (i == n - 1 && v4tail) {
-                long[] v4 = ipv4(p);
-                if (v4 == null) {
-                    return null;
-                }
-                w[i] = (int) (v4[1] >>> 16);
-                w[i + 1] = (int) (v4[1] & 0xffff);
-                break;
-            }
-            if (p.isEmpty() || p.length() > 4) {
-                return null;
-            }
-            int v = 0;
-            for (int k = 0; k < p.length(); k++) {
-                int d = Character.digit(p.charAt(k), 16);
-                if (d < 0) {
-                    return null;
-                }
-                v = v * 16 + d;
-            }
-            w[i] = v;
-        }
-        return w;
+        return IpText.pton6(s);
     }
 
     /** inet_ntop: dotted quad, or RFC 5952 text for IPv6 (as glibc prints it). */
     static String formatAddress(Family family, long hi, long lo) {
-        if (family == Family.IPV4) {
-            return ((lo >>> 24) & 0xff) + "." + ((lo >>> 16) & 0xff) + "." + ((lo >>> 8) & 0xff) + "." + (lo & 0xff);
-        }
-        int[] w = new int[8];
-        for (int i = 0; i < 4; i++) {
-            w[i] = (int) ((hi >>> (48 - 16 * i)) & 0xffff);
-            w[i + 4] = (int) ((lo >>> (48 - 16 * i)) & 0xffff);
-        }
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8; ) {
-            if (w[i] == 0) {
-                int j = i;
-                while (j < 8 && w[j] == 0) {
-                    j++;
-                }
-                if (j - i > bestLen) {
-                    bestStart = i;
-                    bestLen = j - i;
-                }
-                i = j;
-            } else {
-                i++;
-            }
-        }
-        if (bestLen < 2) {
-            bestStart = -1;
-        }
-        StringBuilder sb = new StringBuilder();
-        boolean mapped = hi == 0 && (lo >>> 32) == 0xffffL;
-        int end = mapped ? 6 : 8;
-        for (int i = 0; i < end; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(w[i]));
-        }
-        if (mapped) {
-            if (sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(formatAddress(Family.IPV4, 0, lo & 0xffffffffL));
-        }
-        return sb.toString();
+        return IpText.format(family == Family.IPV6, hi, lo);
     }
 
     /**
@@ -480,13 +352,7 @@ final class Xt {
 
     /** Prefix length of a contiguous mask, else -1. */
     static int prefixLength(Family family, long mhi, long mlo) {
-        for (int n = 0; n <= family.addressBits; n++) {
-            long[] m = prefixMask(n, family);
-            if (m[0] == mhi && m[1] == mlo) {
-                return n;
-            }
-        }
-        return -1;
+        return IpText.prefixLength(mhi, mlo, family == Family.IPV6);
     }
 
     /** addr/mask as iptables-save prints it (numeric). */
