@@ -83,11 +83,8 @@ public final class Addresses {
     }
 
     private static long parseMask4(String m) throws ParameterProblem {
-        if (m.indexOf('.') >= 0) {
-            long[] a = numeric4(m, true);
-            if (a == null) {
-                throw new ParameterProblem("host/network `" + m + "' not found");
-            }
+        long[] a = numeric4(m, true);
+        if (a != null) {
             return a[1];
         }
         int bits = Numbers.parseUnsigned(m, 0, 32);
@@ -98,11 +95,8 @@ public final class Addresses {
     }
 
     private static long[] parseMask6(String m) throws ParameterProblem {
-        if (m.indexOf(':') >= 0) {
-            long[] a = numeric6(m);
-            if (a == null) {
-                throw new ParameterProblem("host/network `" + m + "' not found");
-            }
+        long[] a = numeric6(m);
+        if (a != null) {
             return a;
         }
         int bits = Numbers.parseUnsigned(m, 0, 128);
