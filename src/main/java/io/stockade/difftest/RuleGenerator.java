@@ -80,6 +80,10 @@ final class RuleGenerator {
             s.append(":U").append(u).append(" - [0:0]\n");
         }
         StringBuilder body = new StringBuilder();
+        if (chance(0.3)) { // a broad LOG rule first, so LOG lines are written often
+            String b = pick(List.of(builtins));
+            body.append("-A ").append(b).append(' ').append(chance(0.5) ? header(b, 0.3) : "").append(log()).append('\n');
+        }
         for (String b : builtins) {
             int n = rnd.nextInt(5);
             for (int k = 0; k < n; k++) {
@@ -250,6 +254,24 @@ final class RuleGenerator {
         }
     }
 
+    /**
+     * {@code -j LOG} with a short prefix and, sometimes, a level and the optional fields. Not
+     * {@code --log-uid}: a replayed capture has no socket owner, the kernel prints the driver's.
+     */
+    private String log() {
+        areas.add(Area.LOG);
+        StringBuilder b = new StringBuilder("-j LOG --log-prefix \"sdt " + rnd.nextInt(10) + " \"");
+        if (chance(0.3)) {
+            b.append(" --log-level ").append(rnd.nextInt(8));
+        }
+        for (String flag : List.of("--log-tcp-sequence", "--log-tcp-options", "--log-ip-options", "--log-macdecode")) {
+            if (chance(0.2)) {
+                b.append(' ').append(flag);
+            }
+        }
+        return b.toString();
+    }
+
     private String target(String chain, int users, int self, boolean allowReject, boolean tcp) {
         int r = rnd.nextInt(100);
         if (users > 0 && r < 20) {
@@ -262,8 +284,7 @@ final class RuleGenerator {
             return "-j RETURN";
         }
         if (r < 40) {
-            areas.add(Area.LOG);
-            return "-j LOG --log-prefix \"sdt " + rnd.nextInt(10) + " \"";
+            return log();
         }
         if (allowReject && r < 55) {
             areas.add(Area.REJECT);
