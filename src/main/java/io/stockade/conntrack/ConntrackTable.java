@@ -371,6 +371,20 @@ public final class ConntrackTable implements ConnTracker {
         return false;
     }
 
+    @Override
+    public void setClosing(Skb skb) {
+        Conn ct = skb.conn;
+        if (ct == null || ct.protocol != 6 || !ct.isConfirmed()) {
+            return;
+        }
+        int old = ct.l4State;
+        ct.l4State = TcpTracker.CLOSE;
+        if (old == TcpTracker.CLOSE || (ct.status & Conn.IPS_FIXED_TIMEOUT) != 0) {
+            return;
+        }
+        ct.expiresNanos = skb.timeNanos + cfg.tcpTimeout(TcpTracker.CLOSE) * SEC;
+    }
+
     /** nf_ct_refresh_acct: count the packet and set the timeout (seconds from now). */
     void refresh(Conn ct, int ctinfo, PacketDescriptor pd, int timeoutSec, long now) {
         account(ct, ctinfo, pd);

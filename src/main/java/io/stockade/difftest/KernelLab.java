@@ -1,5 +1,6 @@
 package io.stockade.difftest;
 
+import io.stockade.host.Json;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -168,27 +168,17 @@ final class KernelTrace implements AutoCloseable {
             return out;
         }
         Map<String, Integer> count = new HashMap<>();
-        for (Object item : list(map(Json.parse(nftJson)).get("nftables"))) {
-            Object rule = map(item).get("rule");
+        for (Object item : Json.arr(Json.obj(Json.parse(nftJson)).get("nftables"))) {
+            Object rule = Json.obj(item).get("rule");
             if (rule == null) {
                 continue;
             }
-            Map<String, Object> r = map(rule);
+            Map<String, Object> r = Json.obj(rule);
             String chain = r.get("family") + ":" + r.get("table") + ":" + r.get("chain");
             int n = count.merge(chain, 1, Integer::sum);
             out.put(chain + ":" + r.get("handle"), n);
         }
         return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> list(Object o) {
-        return o instanceof List<?> l ? (List<Object>) l : List.of();
     }
 
     /** One terminal verdict of one table traversal: counter key and verdict. */

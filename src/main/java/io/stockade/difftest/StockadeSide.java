@@ -1,8 +1,13 @@
 package io.stockade.difftest;
 
+import io.stockade.host.Json;
+import io.stockade.io.CaptureReader;
+import io.stockade.io.PcapngWriter;
+import io.stockade.packet.LinkLayer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,33 +64,33 @@ final class StockadeSide {
         Files.deleteIfExists(verdicts);
         Files.writeString(r4, c.rules4());
         Files.writeString(r6, c.rules6());
-        List<Pcapng.Iface> ifaces = new ArrayList<>();
-        for (Topology.Link l : Topology.LINKS) {
-            ifaces.add(new Pcapng.Iface(l.name(), 1));
-        }
-        ifaces.add(new Pcapng.Iface("lo", 1));
-        List<Pcapng.Record> recs = new ArrayList<>();
-        for (int k = 0; k < c.packets().size(); k++) {
-            CasePacket p = c.packets().get(k);
-            boolean local = p.via().equals("local");
-            String iface = local ? egressOfLocal(p.ip()) : p.via();
-            int idx = iface.equals("lo") ? Topology.LINKS.size() : Topology.link(iface).index();
-            byte[] frame = new byte[14 + p.ip().length];
-            if (!local) {
-                Topology.Link l = Topology.link(iface);
-                System.arraycopy(KernelLab.mac(l.gwMac()), 0, frame, 0, 6);
-                System.arraycopy(KernelLab.mac(l.peerMac()), 0, frame, 6, 6);
-            } else if (!iface.equals("lo")) {
-                Topology.Link l = Topology.link(iface);
-                System.arraycopy(KernelLab.mac(l.peerMac()), 0, frame, 0, 6);
-                System.arraycopy(KernelLab.mac(l.gwMac()), 0, frame, 6, 6);
+        try (PcapngWriter w = new PcapngWriter(in)) {
+            for (Topology.Link l : Topology.LINKS) {
+                w.addInterface(l.name(), LinkLayer.LINKTYPE_ETHERNET, 262144);
             }
-            frame[12] = (byte) (p.family() == 4 ? 0x08 : 0x86);
-            frame[13] = (byte) (p.family() == 4 ? 0x00 : 0xdd);
-            System.arraycopy(p.ip(), 0, frame, 14, p.ip().length);
-            recs.add(new Pcapng.Record(idx, times.get(k), local ? 2 : 1, frame));
+            w.addInterface("lo", LinkLayer.LINKTYPE_ETHERNET, 262144);
+            for (int k = 0; k < c.packets().size(); k++) {
+                CasePacket p = c.packets().get(k);
+                boolean local = p.via().equals("local");
+                String iface = local ? egressOfLocal(p.ip()) : p.via();
+                int idx = iface.equals("lo") ? Topology.LINKS.size() : Topology.link(iface).index();
+                byte[] frame = new byte[14 + p.ip().length];
+                if (!local) {
+                    Topology.Link l = Topology.link(iface);
+                    System.arraycopy(KernelLab.mac(l.gwMac()), 0, frame, 0, 6);
+                    System.arraycopy(KernelLab.mac(l.peerMac()), 0, frame, 6, 6);
+                } else if (!iface.equals("lo")) {
+                    Topology.Link l = Topology.link(iface);
+                    System.arraycopy(KernelLab.mac(l.peerMac()), 0, frame, 0, 6);
+                    System.arraycopy(KernelLab.mac(l.gwMac()), 0, frame, 6, 6);
+                }
+                frame[12] = (byte) (p.family() == 4 ? 0x08 : 0x86);
+                frame[13] = (byte) (p.family() == 4 ? 0x00 : 0xdd);
+                System.arraycopy(p.ip(), 0, frame, 14, p.ip().length);
+                w.write(idx, times.get(k), frame, 0, frame.length,
+                        local ? CaptureReader.DIRECTION_OUTBOUND : CaptureReader.DIRECTION_INBOUND);
+            }
         }
-        Pcapng.write(in, ifaces, recs);
         List<String> args = new ArrayList<>(List.of("replay"));
         if (!c.rules4().isBlank()) {
             args.addAll(List.of("--rules", r4.toString()));
@@ -148,23 +153,25 @@ final class StockadeSide {
             local.add(new ArrayList<>());
         }
         if (Files.exists(out)) {
-            Pcapng.Capture cap = Pcapng.read(out);
-            for (Pcapng.Record r : cap.records()) {
-                Pcapng.Iface iface = cap.ifaces().get(r.iface());
-                byte[] ip = ipOf(iface.linkType(), r.data());
-                if (ip == null || ip.length < 20) {
-                    continue;
-                }
-                int k = 0;
-                for (int j = 0; j < n; j++) {
-                    if (times.get(j) <= r.timeNanos()) {
-                        k = j;
+            try (CaptureReader cap = CaptureReader.open(out)) {
+                while (cap.next()) {
+                    byte[] frame = cap.data().asSlice(cap.offset(), cap.capturedLength()).toArray(ValueLayout.JAVA_BYTE);
+                    byte[] ip = ipOf(cap.linkType(), frame);
+                    if (ip == null || ip.length < 20) {
+                        continue;
                     }
-                }
-                if (iface.name().equals("local")) {
-                    local.get(k).add(ip);
-                } else {
-                    seen.get(k).computeIfAbsent(iface.name(), x -> new ArrayList<>()).add(ip);
+                    int k = 0;
+                    for (int j = 0; j < n; j++) {
+                        if (times.get(j) <= cap.timestampNanos()) {
+                            k = j;
+                        }
+                    }
+                    String name = cap.interfaceName();
+                    if ("local".equals(name)) {
+                        local.get(k).add(ip);
+                    } else {
+                        seen.get(k).computeIfAbsent(name, x -> new ArrayList<>()).add(ip);
+                    }
                 }
             }
         }

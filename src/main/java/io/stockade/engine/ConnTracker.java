@@ -21,6 +21,13 @@ public interface ConnTracker {
     /** nf_conntrack_confirm: make a new entry permanent (the packet was not dropped). */
     void confirm(Skb skb);
 
+    /**
+     * nf_ct_set_closing: a confirmed TCP entry of {@code skb} goes to CLOSE with the CLOSE timeout
+     * (a REJECT reset was sent for it); other entries are left alone. The default does nothing.
+     */
+    default void setClosing(Skb skb) {
+    }
+
     /** No tracking: every packet stays with {@code conn == null}, {@code ctinfo == 0}, no state bits. */
     ConnTracker NONE = new ConnTracker() {
         @Override

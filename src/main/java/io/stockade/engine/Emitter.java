@@ -27,6 +27,14 @@ public interface Emitter {
         emitPacket(family, ipPacket, length, null);
     }
 
+    /**
+     * REJECT sent a TCP reset for {@code cause} (nf_send_reset, after the reply was routed): the
+     * kernel marks {@code cause}'s confirmed TCP entry closing ({@code nf_ct_set_closing}, Linux
+     * 6.4 and later). The default does nothing.
+     */
+    default void resetSent(Skb cause) {
+    }
+
     /** A kernel log line as LOG/ TRACE would write it (without the syslog prefix). */
     void log(int level, CharSequence line);
 

@@ -106,6 +106,11 @@ public final class Netfilter {
         }
 
         @Override
+        public void resetSent(Skb cause) {
+            conntrack.setClosing(cause);
+        }
+
+        @Override
         public void log(int level, CharSequence line) {
             logs.log(level, line);
         }

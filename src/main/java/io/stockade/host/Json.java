@@ -9,7 +9,8 @@ import java.util.Map;
  * A small JSON reader for {@code ip -j} output: objects become {@code Map<String,Object>} (in
  * order), arrays {@code List<Object>}, numbers {@code Long} (or {@code Double} with a fraction
  * or exponent), plus {@code String}, {@code Boolean} and {@code null}. Errors name the byte
- * offset and what was expected.
+ * offset and what was expected. Also the matching writer ({@link #write}, {@link #quote}) that the
+ * CLI's JSON output and the differential harness's driver protocol use.
  */
 public final class Json {
     private final String s;
@@ -202,5 +203,77 @@ public final class Json {
             p = start;
             throw error("a number");
         }
+    }
+
+    /** {@code o} as an object ({@link #parse}'s form), or an empty map when it is not one. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> obj(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    /** {@code o} as an array, or an empty list when it is not one. */
+    @SuppressWarnings("unchecked")
+    public static List<Object> arr(Object o) {
+        return o instanceof List<?> l ? (List<Object>) l : List.of();
+    }
+
+    /** Writes a tree of Map, List, String, Number, Boolean and null as compact JSON. */
+    public static String write(Object v) {
+        StringBuilder b = new StringBuilder();
+        write(b, v);
+        return b.toString();
+    }
+
+    private static void write(StringBuilder b, Object v) {
+        switch (v) {
+            case null -> b.append("null");
+            case CharSequence str -> quote(b, str);
+            case Number n -> b.append(n);
+            case Boolean t -> b.append(t);
+            case Map<?, ?> m -> {
+                b.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    b.append(first ? "" : ",");
+                    first = false;
+                    quote(b, String.valueOf(e.getKey()));
+                    b.append(':');
+                    write(b, e.getValue());
+                }
+                b.append('}');
+            }
+            case List<?> l -> {
+                b.append('[');
+                for (int k = 0; k < l.size(); k++) {
+                    b.append(k > 0 ? "," : "");
+                    write(b, l.get(k));
+                }
+                b.append(']');
+            }
+            default -> throw new IllegalArgumentException("not JSON: " + v.getClass().getName());
+        }
+    }
+
+    /** Appends {@code str} as a JSON string: quotes, backslash, and control characters escaped. */
+    public static void quote(StringBuilder b, CharSequence str) {
+        b.append('"');
+        for (int k = 0; k < str.length(); k++) {
+            char c = str.charAt(k);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
     }
 }

@@ -28,4 +28,30 @@ class DiffRegressionTest {
                 Regression.packet("local", "4500002c10004000401156130a000001c0a80a05b4030035001876d700000000000000000000000000000000")),
                 new long[] {0L}));
     }
+
+    /**
+     * Seed 77 case 119: the gateway's SYN-ACK to a LAN host is REJECTed with a TCP reset in OUTPUT;
+     * since Linux 6.4 nf_send_reset marks the (confirmed) entry closing: CLOSE, not SYN_RECV.
+     */
+    @Test
+    void aResetSentForAConfirmedConnectionClosesItsEntry(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String rules = """
+                *filter
+                :INPUT ACCEPT [0:0]
+                :FORWARD DROP [0:0]
+                :OUTPUT DROP [0:0]
+                -A OUTPUT -p tcp -m mark ! --mark 0x2 -j REJECT --reject-with tcp-reset
+                COMMIT
+                """;
+        DiffCase c = new DiffCase(77, 119, java.util.Set.of(), rules, "", true, List.of(
+                new CasePacket("eth0", java.util.HexFormat.of().parseHex(
+                        "4500002c100040004006561dc0a80a060a000001e73b1f90e940c20b000000006002faf0166e0000020405b4"), "syn"),
+                new CasePacket("local", java.util.HexFormat.of().parseHex(
+                        "4500002c100140004006561c0a000001c0a80a061f90e73b91b99c29e940c20c6012faf0e8790000020405b4"), "syn-ack")));
+        Regression.writeHandWrittenHost(dir.resolve("host"), true);
+        Observation o = new StockadeSide(dir.resolve("work")).run(c, dir.resolve("host"), List.of(1_000_000_000L, 1_003_105_793L));
+        assertEquals(List.of("ipv4 tcp CLOSE src=192.168.10.6 dst=10.0.0.1 sport=59195 dport=8080 src=10.0.0.1 dst=192.168.10.6 "
+                + "sport=8080 dport=59195 mark=0"), o.conntrack());
+        assertEquals("drop", o.packets().get(1).fate());
+    }
 }

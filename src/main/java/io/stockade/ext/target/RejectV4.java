@@ -83,6 +83,7 @@ final class RejectV4 {
         Put.put16(b, 36, Checksum.finish(Checksum.sum(skb.scratch, 20, 20,
                 Checksum.pseudoIpv4(pd.dstLo, pd.srcLo, PROTO_TCP, 20))));
         emitter.emitPacket(4, skb.scratch, 40, skb);
+        emitter.resetSent(skb);
     }
 
     static void sendUnreach(Skb skb, int code, Emitter emitter) {

@@ -77,6 +77,7 @@ final class RejectV6 {
         Put.put16(b, 56, Checksum.finish(Checksum.sum(skb.scratch, 40, 20,
                 Checksum.pseudoIpv6(pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo, PROTO_TCP, 20))));
         emitter.emitPacket(6, skb.scratch, 60, skb);
+        emitter.resetSent(skb);
     }
 
     static void sendUnreach(Skb skb, int code, Emitter emitter) {
