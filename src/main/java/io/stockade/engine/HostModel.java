@@ -1,13 +1,17 @@
 package io.stockade.engine;
 
 /**
- * What the packet path needs to know about the host: the FIB (local, main and default tables),
- * configured addresses, interface flags and the sysctls that change answers. Implemented by
+ * What the packet path needs to know about the host: the FIB (routing tables chosen by policy
+ * rules; by default local, main and default), configured addresses, interface flags and the sysctls that change answers. Implemented by
  * {@code io.stockade.host.Host}; every method runs on the packet path (no allocation, no
  * exceptions). Route handles are small ints valid for this model's lifetime.
  */
 public interface HostModel extends AddressTypes {
-    /** The route for {@code dst} (local, main, default tables; longest prefix, lowest metric), -1 if none. */
+    /**
+     * The route for {@code dst} as the host's own lookup without source, mark or uid sees it
+     * ({@link #lookupFlow} with iif lo; by default tables local, main, default; longest prefix,
+     * lowest metric), -1 if none.
+     */
     int lookup(int version, long hi, long lo);
 
     /**

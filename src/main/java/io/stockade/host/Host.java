@@ -479,6 +479,8 @@ public final class Host implements HostModel {
     /**
      * inet_select_addr(dev, rt_nexthop(route, dst), RT_SCOPE_UNIVERSE) for IPv4; for IPv6 an
      * address of {@code dev}, preferring the destination's scope (link-local or not).
+     * LINUX-DIFF: the next hop comes from {@link #lookup} (no mark), not from the packet's own
+     * policy-routed route.
      * LINUX-DIFF: IPv6 does not apply the rest of RFC 6724 (deprecated, temporary, labels).
      */
     @Override

@@ -399,4 +399,106 @@ class PolicyRoutingKernelTest {
             run(List.of("ip", "netns", "del", PEER), null, true);
         }
     }
+
+    /**
+     * The rule semantics flow by flow against {@code ip route get}: from/to, tos, uidrange, iif,
+     * not, fwmark/mask, goto, nop, suppress_prefixlength, throw/unreachable/prohibit/blackhole
+     * routes and unreachable/blackhole/prohibit rules, for output and (with iif) input lookups.
+     */
+    @Test
+    void lookupsAgreeWithIpRouteGet(@TempDir Path dir) throws Exception {
+        requireRoot();
+        try {
+            setUp();
+            in(NS, "sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1; "
+                    + "ip route add throw 10.9.0.0/16 table 100; ip route add unreachable 10.66.0.0/16 table 100; "
+                    + "ip route add prohibit 10.67.0.0/16 table 100; ip route add blackhole 10.68.0.0/16 table 100; "
+                    + "ip rule add pref 10 from 192.0.2.1 to 8.8.4.0/24 lookup 100; "
+                    + "ip rule add pref 11 tos 0x10 lookup 100; "
+                    + "ip rule add pref 12 uidrange 1000-1999 lookup 100; "
+                    + "ip rule add pref 13 iif eth0 to 203.0.113.0/24 prohibit; "
+                    + "ip rule add pref 14 fwmark 7 goto 30; "
+                    + "ip rule add pref 15 fwmark 7 lookup 100; "
+                    + "ip rule add pref 30 nop; "
+                    + "ip rule add pref 31 fwmark 7 lookup main suppress_prefixlength 0; "
+                    + "ip rule add pref 32 fwmark 7 blackhole; "
+                    + "ip rule add pref 41 not iif lo lookup 100; "
+                    + "ip -6 rule add pref 20 from 2001:db8::1 to 2001:4860::/32 lookup 100");
+            Host host = snapshot(dir);
+            String[] flows = {
+                "8.8.8.8", "8.8.4.4", "8.8.4.4 from 192.0.2.1", "8.8.8.8 from 192.0.2.1", "8.8.8.8 tos 0x10",
+                "8.8.8.8 tos 0x08", "8.8.8.8 uid 1500", "8.8.8.8 uid 2500", "8.8.8.8 mark 7", "192.0.2.77 mark 7",
+                "8.8.8.8 mark 1", "8.8.8.8 mark 0x301", "10.9.1.1 mark 1", "10.66.1.1 mark 1", "10.67.1.1 mark 1",
+                "10.68.1.1 mark 1", "8.8.8.8 mark 2", "192.0.2.1 mark 2", "192.0.2.1",
+                "203.0.113.9 from 198.51.100.9 iif eth0", "203.0.113.9 from 192.0.2.9 iif eth1",
+                "8.8.8.8 from 192.0.2.9 iif eth0", "198.51.100.1 from 192.0.2.9 iif eth0",
+                "2001:4860::1", "2001:4860::1 mark 1", "2001:4860::1 from 2001:db8::1", "2001:db8:1::9"};
+            List<String> mismatches = new ArrayList<>();
+            java.util.Set<String> answers = new java.util.TreeSet<>();
+            for (String f : flows) {
+                String[] w = f.split(" ");
+                boolean v6 = w[0].indexOf(':') >= 0;
+                String kernelOut = run(List.of("ip", "netns", "exec", NS, "sh", "-c",
+                        "ip -j " + (v6 ? "-6 " : "") + "route get " + f + " 2>&1"), null, true);
+                String kernel;
+                if (kernelOut.contains("Network is unreachable")) {
+                    kernel = "ENETUNREACH";
+                } else if (kernelOut.contains("No route to host")) {
+                    kernel = "EHOSTUNREACH";
+                } else if (kernelOut.contains("Permission denied")) {
+                    kernel = "EACCES";
+                } else if (kernelOut.contains("Invalid argument")) {
+                    kernel = "EINVAL";
+                } else {
+                    Map<?, ?> r = (Map<?, ?>) ((List<?>) Json.parse(kernelOut)).get(0);
+                    kernel = "local".equals(r.get("type")) ? "local" : (String) r.get("dev");
+                }
+                answers.add(kernel);
+                Addresses.Ip dst = Addresses.parse(w[0]);
+                long srcHi = 0;
+                long srcLo = 0;
+                int mark = 0;
+                int tos = 0;
+                int uid = 0;
+                String iif = "lo";
+                for (int i = 1; i + 1 < w.length; i += 2) {
+                    switch (w[i]) {
+                        case "from" -> {
+                            Addresses.Ip a = Addresses.parse(w[i + 1]);
+                            srcHi = a.hi();
+                            srcLo = a.lo();
+                        }
+                        case "mark" -> mark = Integer.decode(w[i + 1]);
+                        case "tos" -> tos = Integer.decode(w[i + 1]);
+                        case "uid" -> uid = Integer.parseInt(w[i + 1]);
+                        case "iif" -> iif = w[i + 1];
+                        default -> throw new IllegalArgumentException(w[i]);
+                    }
+                }
+                int r = host.lookupFlow(dst.version(), dst.hi(), dst.lo(), srcHi, srcLo, mark, tos, iif, "", uid);
+                String ours;
+                if (r < 0) {
+                    ours = "ENETUNREACH";
+                } else {
+                    Host.Route route = host.route(r);
+                    ours = switch (host.type(r)) {
+                        case io.stockade.engine.AddressTypes.UNREACHABLE -> route == null ? "ENETUNREACH" : "EHOSTUNREACH";
+                        case io.stockade.engine.AddressTypes.PROHIBIT -> "EACCES";
+                        case io.stockade.engine.AddressTypes.BLACKHOLE -> "EINVAL";
+                        case io.stockade.engine.AddressTypes.LOCAL -> "local";
+                        default -> host.device(r);
+                    };
+                }
+                if (!ours.equals(kernel)) {
+                    mismatches.add(f + ": kernel " + kernel + " (" + kernelOut.strip() + "), stockade " + ours);
+                }
+            }
+            assertEquals(List.of(), mismatches);
+            assertEquals(java.util.Set.of("EACCES", "EHOSTUNREACH", "EINVAL", "ENETUNREACH", "eth0", "eth1", "local"), answers,
+                    "every kind of answer was exercised");
+        } finally {
+            run(List.of("ip", "netns", "del", NS), null, true);
+            run(List.of("ip", "netns", "del", PEER), null, true);
+        }
+    }
 }
