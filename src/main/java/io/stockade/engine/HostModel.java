@@ -27,6 +27,15 @@ public interface HostModel extends AddressTypes {
     int lookupFlow(int version, long dstHi, long dstLo, long srcHi, long srcLo, int mark, int tos, String iif,
                    String oif, int uid);
 
+    /**
+     * True if the handle is the result of an unreachable/prohibit/blackhole policy rule rather than
+     * a route of that type (IPv4 input then fails with ENETUNREACH, not EHOSTUNREACH: ip_error
+     * answers net, not host, unreachable).
+     */
+    default boolean ruleResult(int route) {
+        return false;
+    }
+
     /** True when the policy rules of {@code version} are not Linux's defaults (fib4_has_custom_rules). */
     boolean customRules(int version);
 

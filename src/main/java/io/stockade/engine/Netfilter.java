@@ -611,9 +611,11 @@ public final class Netfilter {
         if (type != AddressTypes.UNICAST) {
             hostDrop(res, EngineDrop.REJECT_ROUTE);
             // ip_error: unreachable → host unreachable, prohibit → communication prohibited,
-            // throw (nothing found further) → net unreachable; blackhole is silent.
+            // throw (nothing found further) and an unreachable rule (ENETUNREACH) → net
+            // unreachable; blackhole is silent.
             if (type != AddressTypes.BLACKHOLE) {
-                routeError4(skb, res, type == AddressTypes.UNREACHABLE ? 1 : type == AddressTypes.PROHIBIT ? 13 : 0);
+                routeError4(skb, res, type == AddressTypes.UNREACHABLE ? (host.ruleResult(r) ? 0 : 1)
+                        : type == AddressTypes.PROHIBIT ? 13 : 0);
             }
             return -2;
         }

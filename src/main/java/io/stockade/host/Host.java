@@ -352,6 +352,11 @@ public final class Host implements HostModel {
         return best;
     }
 
+    @Override
+    public boolean ruleResult(int route) {
+        return route >= routes.size();
+    }
+
     /** True when {@code version}'s policy rules differ from Linux's defaults (fib4_has_custom_rules). */
     @Override
     public boolean customRules(int version) {

@@ -169,4 +169,23 @@ class PolicyRoutingPathTest {
         r = receive(off, "eth0", PacketBuilder.ipv4("198.51.100.1", "192.0.2.1").udp(9, 1));
         assertEquals(EngineDrop.MARTIAN_SOURCE, r.engineDrop, "own address as source");
     }
+
+    @Test
+    void unreachableRuleAnswersNetUnreachable() throws Exception {
+        List<String> icmp = new ArrayList<>();
+        Netfilter n = nf("""
+                *mangle
+                -A PREROUTING -p udp --dport 2 -j MARK --set-mark 2
+                COMMIT
+                """, "*filter\nCOMMIT\n", "sysctl net.ipv4.ip_forward=1\nroute unreachable 10.66.0.0/16\n");
+        n.tap((skb, iface, generated) -> {
+            if (generated && skb.pd.protocol == 1) {
+                icmp.add(iface + " type " + skb.pd.icmpType + " code " + skb.pd.icmpCode);
+            }
+        });
+        // ip_error: the rule's ENETUNREACH is "net unreachable", an unreachable route's EHOSTUNREACH "host".
+        receive(n, "eth2", PacketBuilder.ipv4("10.0.0.9", "8.8.8.8").udp(4000, 2));
+        receive(n, "eth2", PacketBuilder.ipv4("10.0.0.8", "10.66.1.1").udp(4000, 3));
+        assertEquals(List.of("eth2 type 3 code 0", "eth2 type 3 code 1"), icmp);
+    }
 }
