@@ -187,7 +187,7 @@ public final class SetMatch implements io.stockade.rules.MatchExtension {
             return new Matcher() {
                 @Override
                 public boolean matches(Skb skb) {
-                    boolean in = s != null && s.test(skb.pd, dim, srcBits, 0);
+                    boolean in = s != null && s.test(skb.pd, dim, srcBits, 0, skb.timeNanos);
                     return in != invert;
                 }
             };

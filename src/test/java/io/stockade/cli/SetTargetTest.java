@@ -1,0 +1,213 @@
+package io.stockade.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.stockade.engine.PathResult;
+import io.stockade.ext.match.IpSets;
+import io.stockade.host.HostLoader;
+import io.stockade.packet.LinkLayer;
+import io.stockade.packet.PacketText;
+import io.stockade.rules.Family;
+import io.stockade.rules.Ruleset;
+import io.stockade.syntax.HostResolver;
+import io.stockade.syntax.Restore;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SET target through the engine on packet time: elements added and deleted from packets,
+ * timeouts (the set's default, {@code --timeout}, {@code --exist} refreshing), sets without
+ * timeout support, {@code --map-set} feeding the mark, and the set match honouring expiry; and the
+ * same traffic against real ipset + iptables in a namespace, whose {@code ipset save} must list
+ * the same elements (timeouts within 3 s).
+ */
+class SetTargetTest {
+    private static final long S = 1_000_000_000L;
+
+    static final String SETS = """
+            create st_seen hash:ip family inet hashsize 1024 maxelem 65536 timeout 120
+            create st_ports hash:ip,port family inet hashsize 1024 maxelem 65536
+            create st_perm hash:ip family inet hashsize 1024 maxelem 65536
+            create st_mp hash:ip family inet hashsize 1024 maxelem 65536 skbinfo
+            add st_mp 10.0.0.1 skbmark 0x10/0xff
+            create st_marked hash:ip family inet hashsize 1024 maxelem 65536
+            create st_small hash:ip family inet hashsize 1024 maxelem 2
+            """;
+    static final String RULES = """
+            *mangle
+            -A PREROUTING -j SET --map-set st_mp src --map-mark
+            COMMIT
+            *filter
+            -A INPUT -p udp -m udp --dport 1000 -j SET --add-set st_seen src
+            -A INPUT -p udp -m udp --dport 1001 -j SET --add-set st_seen src --exist --timeout 30
+            -A INPUT -p udp -m udp --dport 1002 -j SET --del-set st_seen src
+            -A INPUT -p udp -j SET --add-set st_ports src,dst
+            -A INPUT -p udp -m udp --dport 1003 -j SET --add-set st_perm src --timeout 50
+            -A INPUT -m mark --mark 0x10/0xff -j SET --add-set st_marked src
+            -A INPUT -j SET --add-set st_small src
+            -A INPUT -p udp -m udp --dport 1005 -m set --match-set st_seen src -j DROP
+            COMMIT
+            """;
+    /** (source host, destination port) in order. */
+    static final int[][] TRAFFIC = {
+        {5, 1000}, {6, 1000}, {6, 1002}, {7, 1000}, {7, 1001}, {8, 1001}, {9, 1003}, {1, 1004},
+    };
+
+    static final class Engine {
+        final Offline off;
+        final PacketFeeder feeder;
+        final PathResult res = new PathResult();
+
+        Engine() throws Exception {
+            IpSets.load(SETS);
+            Ruleset rs = new Ruleset();
+            new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(RULES)),
+                    Restore.Options.DEFAULT, new StringBuilder());
+            off = Offline.of(rs, HostLoader.fromConf("iface eth0 10.0.0.254/24\n"));
+            feeder = new PacketFeeder(off.nf);
+        }
+
+        String send(int host, int dport, long t) throws Exception {
+            byte[] b = PacketText.parse("in eth0 udp 10.0.0." + host + ":4000 > 10.0.0.254:" + dport).build();
+            feeder.run(LinkLayer.LINKTYPE_RAW, MemorySegment.ofArray(b), 0, b.length, b.length, "eth0", false, t, res);
+            return res.verdictName();
+        }
+    }
+
+    static List<String> elements(String set, long now) {
+        return IpSets.get(set).elements(now);
+    }
+
+    @Test
+    void addDeleteTimeoutsAndMap() throws Exception {
+        Engine e = new Engine();
+        long t = 100 * S;
+        for (int[] p : TRAFFIC) {
+            e.send(p[0], p[1], t);
+            t += S;
+        }
+        long now = t;
+        // 5: default 120 s from t=100; 6 deleted; 7 refreshed by --exist to 30 s at t=104; 8: 30 s at t=105
+        assertEquals(new TreeSet<>(List.of("10.0.0.5 timeout 112", "10.0.0.7 timeout 26", "10.0.0.8 timeout 27")),
+                new TreeSet<>(elements("st_seen", now)));
+        assertEquals(8, elements("st_ports", now).size());
+        assertTrue(elements("st_ports", now).contains("10.0.0.9,udp:1003"));
+        assertEquals(List.of("10.0.0.9"), elements("st_perm", now), "no timeout support: permanent, --timeout ignored");
+        assertEquals(List.of("10.0.0.1"), elements("st_marked", now), "--map-set set the mark from skbmark");
+        assertEquals(2, elements("st_small", now).size(), "maxelem 2");
+        // the set match sees 10.0.0.8 until its timeout passes
+        assertEquals("drop", e.send(8, 1005, 130 * S));
+        assertEquals("accept", e.send(8, 1005, 136 * S));
+        // re-adding without --exist does not refresh a live element; after expiry it is added anew
+        e.send(5, 1000, 200 * S);
+        assertTrue(elements("st_seen", 200 * S).contains("10.0.0.5 timeout 20"));
+        e.send(5, 1000, 221 * S);
+        assertTrue(elements("st_seen", 221 * S).contains("10.0.0.5 timeout 120"));
+    }
+
+    /** The same traffic through Linux: ipset save in the namespace lists the same elements. */
+    @Test
+    @Tag("kernel")
+    void sameSetsAsLinux() throws Exception {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root && "true".equals(System.getenv("CI"))) {
+            fail("CI=true: kernel comparison tests need root and network namespaces");
+        }
+        assumeTrue(root, "needs root (network namespaces, ipset)");
+        String r = "stk-set-r" + ProcessHandle.current().pid();
+        String a = "stk-set-a" + ProcessHandle.current().pid();
+        try {
+            sh("ip netns add " + r + " && ip netns add " + a
+                    + " && ip link add sr netns " + r + " type veth peer name sa netns " + a
+                    + " && ip netns exec " + r + " sh -c 'ip link set lo up; ip addr add 10.0.0.254/24 dev sr; ip link set dev sr up'"
+                    + " && ip netns exec " + a + " sh -c 'ip link set lo up; ip addr add 10.0.0.100/24 dev sa; ip link set dev sa up'"
+                    + " && ip netns exec " + r + " ip neigh replace 10.0.0.100 lladdr $(ip netns exec " + a
+                    + " cat /sys/class/net/sa/address) dev sr nud permanent"
+                    + " && ip netns exec " + a + " ip neigh replace 10.0.0.254 lladdr $(ip netns exec " + r
+                    + " cat /sys/class/net/sr/address) dev sa nud permanent");
+            String restore = SETS.lines().map(l -> l.replace("family inet hashsize 1024 maxelem 65536 ", "")
+                    .replace(" family inet hashsize 1024 maxelem 65536", "").replace("family inet hashsize 1024 ", ""))
+                    .reduce("", (x, y) -> x + y + "\n");
+            run(List.of("ip", "netns", "exec", r, "ipset", "restore"), restore);
+            run(List.of("ip", "netns", "exec", r, "iptables-restore"), RULES);
+            Engine e = new Engine();
+            long start = System.nanoTime();
+            for (int[] p : TRAFFIC) {
+                long t = System.nanoTime();
+                sh("ip netns exec " + a + " python3 -c \"import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_RAW,"
+                        + "socket.IPPROTO_UDP)\ns.setsockopt(socket.SOL_IP,socket.IP_HDRINCL,1)\n"
+                        + "import struct\nsrc=socket.inet_aton('10.0.0." + p[0] + "');dst=socket.inet_aton('10.0.0.254')\n"
+                        + "u=struct.pack('!HHHH',4000," + p[1] + ",8,0)\n"
+                        + "h=struct.pack('!BBHHHBBH4s4s',0x45,0,28,1,0,64,17,0,src,dst)\n"
+                        + "c=sum(struct.unpack('!10H',h));c=(c&0xffff)+(c>>16);c=(c&0xffff)+(c>>16)\n"
+                        + "h=h[:10]+struct.pack('!H',~c&0xffff)+h[12:]\n"
+                        + "s.sendto(h+u,('10.0.0.254',0))\"");
+                e.send(p[0], p[1], t);
+            }
+            String save = sh("ip netns exec " + r + " ipset save");
+            long now = System.nanoTime();
+            List<String> mismatches = new ArrayList<>();
+            for (String set : List.of("st_seen", "st_ports", "st_perm", "st_marked", "st_small")) {
+                TreeSet<String> kernel = new TreeSet<>();
+                for (String l : save.split("\n")) {
+                    if (l.startsWith("add " + set + " ")) {
+                        kernel.add(l.substring(5 + set.length()));
+                    }
+                }
+                TreeSet<String> ours = new TreeSet<>(elements(set, now));
+                if (!sameWithin3s(kernel, ours)) {
+                    mismatches.add(set + ": kernel " + kernel + ", stockade " + ours);
+                }
+            }
+            assertTrue(start > 0);
+            assertEquals(List.of(), mismatches, save);
+        } finally {
+            sh("ip netns del " + r + "; ip netns del " + a);
+        }
+    }
+
+    private static boolean sameWithin3s(TreeSet<String> kernel, TreeSet<String> ours) {
+        if (kernel.size() != ours.size()) {
+            return false;
+        }
+        List<String> k = new ArrayList<>(kernel);
+        List<String> o = new ArrayList<>(ours);
+        for (int i = 0; i < k.size(); i++) {
+            String[] kf = k.get(i).split(" timeout ");
+            String[] of = o.get(i).split(" timeout ");
+            if (!kf[0].equals(of[0]) || kf.length != of.length
+                    || kf.length == 2 && Math.abs(Long.parseLong(kf[1]) - Long.parseLong(of[1])) > 3) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String sh(String cmd) throws Exception {
+        return run(List.of("bash", "-c", cmd), "");
+    }
+
+    private static String run(List<String> cmd, String input) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new java.io.IOException("timeout: " + cmd);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new java.io.IOException("exit " + p.exitValue() + ": " + cmd + "\n" + out);
+        }
+        return out;
+    }
+}
