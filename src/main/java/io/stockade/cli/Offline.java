@@ -100,6 +100,14 @@ final class Offline {
         return new Offline(rs, host);
     }
 
+    /**
+     * TRACE'd packets are written as iptables-nft's {@code xtables-monitor --trace} lines
+     * ({@link NftTraceWriter}) into {@link #logLines} instead of ip_tables' kernel log lines.
+     */
+    void nftTraceFormat() {
+        nf.nftTrace(new NftTraceWriter(logLines));
+    }
+
     /** Builds the engine from a ruleset and host directly (tests, demo). */
     static Offline of(Ruleset rs, Host host) throws Failure {
         return new Offline(rs, host);

@@ -29,7 +29,7 @@ import java.util.Map;
 
 /**
  * {@code stockade replay [--rules F] [--rules6 F] [--host DIR] [--in IFACE] [-o OUT.pcapng]
- * [--verdicts FILE.jsonl] [--quiet] CAPTURE}: runs every packet of a pcap/pcapng capture through
+ * [--verdicts FILE.jsonl] [--quiet] [--trace-format legacy|nft] CAPTURE}: runs every packet of a pcap/pcapng capture through
  * the engine in capture order, on capture time. The ingress interface is the pcapng interface
  * name (or the SLL2 interface index looked up in the host model), else {@code --in} (default
  * eth0); packets the capture marks outbound take the locally generated path (OUTPUT).
@@ -62,6 +62,7 @@ final class ReplayCommand {
         Path capture = null;
         boolean quiet = false;
         Path conntrackOut = null;
+        boolean nft = false;
         try {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
@@ -74,6 +75,7 @@ final class ReplayCommand {
                     case "--verdicts" -> verdicts = Path.of(TraceCommand.value(args, ++i, a));
                     case "--conntrack" -> conntrackOut = Path.of(TraceCommand.value(args, ++i, a));
                     case "--quiet", "-q" -> quiet = true;
+                    case "--trace-format" -> nft = TraceCommand.traceFormat(TraceCommand.value(args, ++i, a));
                     default -> {
                         if (a.startsWith("-") && !a.equals("-")) {
                             throw new Offline.Failure("unknown option '" + a + "'");
@@ -89,6 +91,9 @@ final class ReplayCommand {
                 throw new Offline.Failure("expected a CAPTURE file (pcap or pcapng)");
             }
             Offline off = Offline.open(rules, rules6, host, state);
+            if (nft) {
+                off.nftTraceFormat();
+            }
             replay(off, capture, in, outPcap, verdicts, null, System.console() != null && !quiet ? err : null);
             if (conntrackOut != null) { // the table at the end, as `conntrack -L` prints it (stockade difftest reads it)
                 java.io.ByteArrayOutputStream ct = new java.io.ByteArrayOutputStream();

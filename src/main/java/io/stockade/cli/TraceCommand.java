@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code stockade trace [--rules F] [--rules6 F] [--host DIR] [--json] PACKET… | --pcap FILE --index N}:
+ * {@code stockade trace [--rules F] [--rules6 F] [--host DIR] [--json] [--trace-format legacy|nft] PACKET… | --pcap FILE --index N}:
  * runs packets (the compact textual form of {@link PacketText}, or packet N of a capture) one
  * after the other through one engine — so a later packet sees the connection the earlier ones
  * opened — and prints every table, chain and rule each crosses, what matched, the conntrack
@@ -27,11 +27,24 @@ final class TraceCommand {
     private TraceCommand() {
     }
 
+    /**
+     * {@code --trace-format}: "legacy" (ip_tables' kernel log lines, the default) or "nft"
+     * (xtables-monitor --trace's lines); true for nft.
+     */
+    static boolean traceFormat(String v) throws Offline.Failure {
+        return switch (v) {
+            case "legacy" -> false;
+            case "nft" -> true;
+            default -> throw new Offline.Failure("--trace-format: expected legacy or nft, found '" + v + "'");
+        };
+    }
+
     static int run(List<String> args, Path state, PrintStream out, PrintStream err) {
         Path rules = null;
         Path rules6 = null;
         Path host = null;
         boolean json = false;
+        boolean nft = false;
         List<String> packets = new ArrayList<>();
         List<Object[]> pcaps = new ArrayList<>();
         try {
@@ -42,6 +55,7 @@ final class TraceCommand {
                     case "--rules6" -> rules6 = Path.of(value(args, ++i, a));
                     case "--host" -> host = Path.of(value(args, ++i, a));
                     case "--json" -> json = true;
+                    case "--trace-format" -> nft = traceFormat(value(args, ++i, a));
                     case "--pcap" -> {
                         Path p = Path.of(value(args, ++i, a));
                         if (i + 2 >= args.size() || !args.get(i + 1).equals("--index")) {
@@ -62,6 +76,9 @@ final class TraceCommand {
                 throw new Offline.Failure("expected at least one PACKET (e.g. 'in eth0 tcp 192.0.2.9:40000 > 192.0.2.1:22 syn') or --pcap FILE --index N");
             }
             Offline off = Offline.open(rules, rules6, host, state);
+            if (nft) {
+                off.nftTraceFormat();
+            }
             TraceRecorder rec = new TraceRecorder();
             off.nf.trace(rec);
             List<String> emitted = new ArrayList<>();

@@ -295,6 +295,15 @@ public final class CompiledTable {
         return rules[entry];
     }
 
+    /**
+     * The nf_tables rule handle iptables-nft-restore gives entry {@code i} when it loads this
+     * table into an empty nf_tables table: the chains take handles 1… in order, then the rules
+     * in order.
+     */
+    public long nftHandle(int entry) {
+        return chainNames.length + (entry - chainOf[entry]) + 1L;
+    }
+
     /** True if entry {@code i} is a built-in chain's policy. */
     public boolean isPolicy(int entry) {
         return kinds[entry] == K_POLICY;

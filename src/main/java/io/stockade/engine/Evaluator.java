@@ -29,6 +29,8 @@ public final class Evaluator {
     public int lastEntry = -1;
     /** Tracing sink, null unless tracing. */
     public TraceSink trace;
+    /** When set, TRACE'd packets are reported in nf_tables' form instead of ip_tables' log lines. */
+    public NftTrace nftTrace;
 
     /**
      * Traverses {@code t} from the built-in chain of {@code hook}.
@@ -49,6 +51,8 @@ public final class Evaluator {
         PacketDescriptor pd = skb.pd;
         long len = pd.ipTotalLength > 0 ? pd.ipTotalLength : pd.length;
         boolean v4 = t.family.version == 4;
+        NftTrace nft = nftTrace;
+        boolean dumped = false;
         int sp = 0;
         for (;;) {
             byte k = t.kinds[e];
@@ -56,14 +60,18 @@ public final class Evaluator {
                 t.packets[e]++;
                 t.bytes[e] += len;
                 if (skb.trace) {
-                    traceLine(t, e, skb, emitter);
+                    if (nft == null) {
+                        traceLine(t, e, skb, emitter);
+                    } else if (t.exists) {
+                        nft.policy(t, e, t.verdict[e], !dumped, skb);
+                    }
                 }
                 return decided(t, e, t.verdict[e]);
             }
             if (k == CompiledTable.K_TAIL) {
                 t.packets[e]++;
                 t.bytes[e] += len;
-                if (skb.trace) {
+                if (skb.trace && nft == null) {
                     traceLine(t, e, skb, emitter);
                 }
                 e = sp == 0 ? policy : stack[--sp] + 1;
@@ -99,22 +107,52 @@ public final class Evaluator {
             }
             t.packets[e]++;
             t.bytes[e] += len;
-            if (skb.trace) {
+            if (skb.trace && nft == null) {
                 traceLine(t, e, skb, emitter);
             }
             switch (k) {
-                case CompiledTable.K_NONE -> e++;
+                case CompiledTable.K_NONE -> {
+                    if (skb.trace && nft != null && t.exists) {
+                        nft.rule(t, e, NftTrace.NFT_CONTINUE, null, !dumped, skb);
+                        dumped = true;
+                    }
+                    e++;
+                }
                 case CompiledTable.K_VERDICT -> {
+                    if (skb.trace && nft != null && t.exists) {
+                        nft.rule(t, e, t.verdict[e], null, !dumped, skb);
+                    }
                     return decided(t, e, t.verdict[e]);
                 }
-                case CompiledTable.K_RETURN -> e = sp == 0 ? policy : stack[--sp] + 1;
+                case CompiledTable.K_RETURN -> {
+                    if (skb.trace && nft != null && t.exists) {
+                        nft.rule(t, e, NftTrace.NFT_RETURN, null, !dumped, skb);
+                        dumped = true;
+                    }
+                    e = sp == 0 ? policy : stack[--sp] + 1;
+                }
                 case CompiledTable.K_JUMP -> {
+                    if (skb.trace && nft != null && t.exists) {
+                        nft.rule(t, e, NftTrace.NFT_JUMP, t.chainNames[t.jump[e]], !dumped, skb);
+                        dumped = true;
+                    }
                     stack[sp++] = e;
                     e = t.chainStart[t.jump[e]];
                 }
-                case CompiledTable.K_GOTO -> e = t.chainStart[t.jump[e]];
+                case CompiledTable.K_GOTO -> {
+                    if (skb.trace && nft != null && t.exists) {
+                        nft.rule(t, e, NftTrace.NFT_GOTO, t.chainNames[t.jump[e]], !dumped, skb);
+                        dumped = true;
+                    }
+                    e = t.chainStart[t.jump[e]];
+                }
                 default -> {
                     int v = t.actions[e].execute(skb, emitter);
+                    if (skb.trace && nft != null && t.exists) {
+                        nft.rule(t, e, v == Verdict.CONTINUE ? NftTrace.NFT_CONTINUE
+                                : v == Verdict.RETURN ? NftTrace.NFT_RETURN : v, null, !dumped, skb);
+                        dumped = true;
+                    }
                     if (v == Verdict.CONTINUE) {
                         e++;
                     } else if (v == Verdict.RETURN) {

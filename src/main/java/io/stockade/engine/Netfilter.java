@@ -176,6 +176,14 @@ public final class Netfilter {
         this.tap = tap == null ? PacketTap.NONE : tap;
     }
 
+    /**
+     * Reports TRACE'd packets in nf_tables' form to {@code nft} (null: ip_tables' log lines
+     * through the log emitter, the default).
+     */
+    public void nftTrace(NftTrace nft) {
+        ev.nftTrace = nft;
+    }
+
     /** Installs (or with null removes) a trace sink. */
     public void trace(TraceSink sink) {
         this.trace = sink;

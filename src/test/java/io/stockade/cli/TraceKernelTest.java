@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,22 +46,6 @@ class TraceKernelTest {
         return null;
     }
 
-    private static String run(String stdin, String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try (var in = p.getOutputStream()) {
-            in.write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("timeout: " + List.of(cmd));
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IOException("exit " + p.exitValue() + ": " + List.of(cmd) + "\n" + out);
-        }
-        return out;
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void theKernelWritesTheSameTraceLines(TraceRulesets.Case c) throws Exception {
@@ -76,52 +56,18 @@ class TraceKernelTest {
             }
             assumeTrue(false, "TRACE kernel test skipped: it " + why);
         }
-        String tag = Long.toString(ProcessHandle.current().pid() % 100000) + (c.family().version == 6 ? "b" : "a");
-        String nsA = "s1trA" + tag;
-        String nsB = "s1trB" + tag;
-        String ifA = "tra" + tag;
-        String ifB = "trb" + tag;
-        String nsC = "s1trC" + tag;
-        String ifC = "trc" + tag;
-        String ifD = "trd" + tag;
+        String tag = Long.toString(ProcessHandle.current().pid() % 100000) + c.name().hashCode() % 10;
         String before = Files.readString(ALL_NETNS).strip();
-        try {
-            run("", "ip", "netns", "add", nsA);
-            run("", "ip", "netns", "add", nsB);
-            run("", "ip", "netns", "add", nsC);
-            run("", "ip", "netns", "exec", nsC, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                    "net.ipv6.conf.default.disable_ipv6=1");
-            run("", "ip", "netns", "exec", nsB, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
-            run("", "ip", "netns", "exec", nsA, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                    "net.ipv6.conf.default.disable_ipv6=1");
-            run("", "ip", "netns", "exec", nsB, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
-                    "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.default.router_solicitations=0");
-            run("", "ip", "link", "add", ifA, "netns", nsA, "address", "02:77:00:00:00:01", "type", "veth",
-                    "peer", "name", ifB, "netns", nsB, "address", "02:77:00:00:00:02");
-            run("", "ip", "link", "add", ifD, "netns", nsC, "address", "02:78:00:00:00:02", "type", "veth",
-                    "peer", "name", ifC, "netns", nsB, "address", "02:78:00:00:00:01");
-            run("", "ip", "-n", nsB, "addr", "add", "10.78.0.1/24", "dev", ifC);
-            run("", "ip", "-n", nsB, "addr", "add", "fd78::1/64", "dev", ifC, "nodad");
-            run("", "ip", "-n", nsC, "link", "set", ifD, "up");
-            run("", "ip", "-n", nsB, "link", "set", ifC, "up");
-            run("", "ip", "-n", nsB, "neigh", "replace", "10.78.0.2", "lladdr", "02:78:00:00:00:02", "dev", ifC, "nud", "permanent");
-            run("", "ip", "-n", nsB, "neigh", "replace", "fd78::2", "lladdr", "02:78:00:00:00:02", "dev", ifC, "nud", "permanent");
-            run("", "ip", "-n", nsB, "addr", "add", "10.77.0.2/24", "dev", ifB);
-            run("", "ip", "-n", nsB, "addr", "add", "fd77::2/64", "dev", ifB, "nodad");
-            run("", "ip", "-n", nsA, "link", "set", ifA, "up");
-            run("", "ip", "-n", nsB, "link", "set", ifB, "up");
-            run("", "ip", "-n", nsB, "neigh", "replace", "10.77.0.1", "lladdr", "02:77:00:00:00:01", "dev", ifB, "nud", "permanent");
-            run("", "ip", "-n", nsB, "neigh", "replace", "fd77::1", "lladdr", "02:77:00:00:00:01", "dev", ifB, "nud", "permanent");
-            run(c.rules(), "ip", "netns", "exec", nsB, c.family().version == 6 ? "ip6tables-legacy-restore" : "iptables-legacy-restore");
+        try (TraceLab lab = new TraceLab(tag.replace("-", ""))) {
+            String ifB = lab.ifB;
+            String ifC = lab.ifC;
+            lab.inB(c.rules(), c.family().version == 6 ? "ip6tables-legacy-restore" : "iptables-legacy-restore");
             Files.writeString(ALL_NETNS, "1");
             List<List<String>> stockade = TraceRulesets.offline(c, ifB);
             int traced = 0;
             try (Kmsg kmsg = new Kmsg()) {
                 for (int k = 0; k < c.packets().size(); k++) {
-                    byte[] frame = TraceRulesets.frame(c, k);
-                    run("", "ip", "netns", "exec", nsA, "python3", "-c",
-                            "import socket,sys; s=socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind((sys.argv[1], 0));"
-                                    + " s.send(bytes.fromhex(sys.argv[2]))", ifA, HexFormat.of().formatHex(frame));
+                    lab.send(TraceRulesets.frame(c, k));
                     List<String> kernel = new ArrayList<>();
                     long deadline = System.nanoTime() + (stockade.get(k).isEmpty() ? 300_000_000L : 2_000_000_000L);
                     boolean settled = false;
@@ -145,13 +91,6 @@ class TraceKernelTest {
             assertTrue(traced > 0, "the kernel traced something");
         } finally {
             Files.writeString(ALL_NETNS, before);
-            for (String ns : List.of(nsA, nsB, nsC)) {
-                try {
-                    run("", "ip", "netns", "del", ns);
-                } catch (IOException e) {
-                    // not created
-                }
-            }
         }
     }
 }

@@ -93,4 +93,51 @@ class TraceLinesTest {
         assertEquals(List.of(), lines.get(1));
         assertEquals(List.of("<4>TRACE: raw:PREROUTING:policy:2", "<4>TRACE: filter:INPUT:policy:2"), prefixes(lines.get(2)));
     }
+
+    @Test
+    void nftFormAsXtablesMonitorPrintsIt() throws Exception {
+        List<List<String>> lines = TraceRulesets.offline(TraceRulesets.all().get(1), IF, true);
+        List<String> echo = lines.get(0).stream().map(l -> l.replaceFirst("^(PACKET: 2 | TRACE: 2 )[0-9a-f]{8} ", "$1ID ")).toList();
+        // as Linux 6.18 + xtables-monitor 1.8.9 printed it (TraceNftKernelTest): the TRACE rule is
+        // traced, every table traversal starts with the packet, RETURN shows as 0xfffffffb, a
+        // user chain's end shows nothing, handles count chains then rules
+        assertEquals(List.of(
+                "PACKET: 2 ID IN=trb1 MACSRC=2:77:0:0:0:1 MACDST=2:77:0:0:0:2 MACPROTO=0800 SRC=10.77.0.1 DST=10.77.0.2"
+                        + " LEN=28 TOS=0x0 TTL=64 ID=0 ",
+                " TRACE: 2 ID raw:PREROUTING:rule:0x3:CONTINUE  -4 -t raw -A PREROUTING -s 10.77.0.1/32 -j TRACE",
+                " TRACE: 2 ID raw:PREROUTING:policy:ACCEPT "), echo.subList(0, 3));
+        assertEquals(List.of(
+                " TRACE: 2 ID mangle:PREROUTING:rule:0x7:JUMP:M  -4 -t mangle -A PREROUTING -j M",
+                " TRACE: 2 ID mangle:M:rule:0x9:0xfffffffb  -4 -t mangle -A M -j RETURN",
+                " TRACE: 2 ID mangle:PREROUTING:policy:ACCEPT "), echo.subList(4, 7));
+        assertTrue(echo.contains(" TRACE: 2 ID filter:INPUT:rule:0x8:ACCEPT  -4 -t filter -A INPUT -p icmp -j ACCEPT"), echo.toString());
+        // one id per packet, the same in every table
+        assertEquals(1, lines.get(0).stream().map(l -> l.split(" ")[l.startsWith(" ") ? 3 : 2]).distinct().count());
+        // the udp packet: ports, and MARK once mangle set it
+        assertTrue(lines.get(3).stream().anyMatch(l -> l.startsWith("PACKET: ") && l.endsWith(" SPORT=40003 DPORT=53 MARK=0x5 ")),
+                lines.get(3).toString());
+    }
+
+    @Test
+    void traceCommandOffersBothForms(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path rules = dir.resolve("r.rules");
+        java.nio.file.Files.writeString(rules, "*raw\n-A PREROUTING -p udp -j TRACE\nCOMMIT\n*filter\n-A INPUT -p udp -j DROP\nCOMMIT\n");
+        String pkt = "in eth0 udp 198.51.100.7:5000 > 192.0.2.1:53";
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        java.io.PrintStream e = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, TraceCommand.run(List.of("--rules", rules.toString(), pkt), dir.resolve("s"), o, e));
+        String legacy = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(legacy.contains("log: <4>TRACE: filter:INPUT:rule:1 IN=eth0 OUT= "), legacy);
+        out.reset();
+        assertEquals(0, TraceCommand.run(List.of("--rules", rules.toString(), "--trace-format", "nft", pkt), dir.resolve("s"), o, e));
+        String nft = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(nft.contains(":filter:INPUT:rule:0x") || nft.contains(" filter:INPUT:rule:0x"), nft);
+        assertTrue(nft.contains("DROP  -4 -t filter -A INPUT -p udp -j DROP"), nft);
+        assertTrue(nft.contains("PACKET: 2 "), nft);
+        assertEquals(2, TraceCommand.run(List.of("--trace-format", "json", pkt), dir.resolve("s"), o, e));
+        assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8)
+                .contains("--trace-format: expected legacy or nft, found 'json'"), err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

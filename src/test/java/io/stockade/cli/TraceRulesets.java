@@ -197,10 +197,18 @@ final class TraceRulesets {
 
     /** Runs {@code c} through the offline engine, the frames received on {@code iface}; the log lines of each packet. */
     static List<List<String>> offline(Case c, String iface) throws Exception {
+        return offline(c, iface, false);
+    }
+
+    /** As {@link #offline(Case, String)}, in xtables-monitor's form when {@code nft}. */
+    static List<List<String>> offline(Case c, String iface, boolean nft) throws Exception {
         Ruleset rs = new Ruleset();
         new Restore(c.family(), HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(c.rules())),
                 Restore.Options.DEFAULT, new StringBuilder());
         Offline off = Offline.of(rs, HostLoader.fromConf(host(iface)));
+        if (nft) {
+            off.nftTraceFormat();
+        }
         PacketFeeder feeder = new PacketFeeder(off.nf);
         List<List<String>> out = new ArrayList<>();
         for (int k = 0; k < c.packets().size(); k++) {
