@@ -49,8 +49,11 @@ public final class Seqadj {
     public static boolean adjust(PacketDescriptor pd, Conn ct, int ctinfo) {
         int th = pd.l4Offset;
         MemorySegment s = pd.data;
-        if (th < 0 || th + 20 > pd.length || s.isReadOnly()) {
+        if (th < 0 || th + 20 > pd.length) {
             return false;
+        }
+        if (s.isReadOnly()) {
+            return true; // a read-only capture buffer is left as it is (as other rewriting steps do)
         }
         int dir = ctinfo >= Conn.IP_CT_IS_REPLY ? 1 : 0;
         int o = 1 - dir;
