@@ -67,7 +67,11 @@ class TraceKernelTest {
             int traced = 0;
             try (Kmsg kmsg = new Kmsg()) {
                 for (int k = 0; k < c.packets().size(); k++) {
-                    lab.send(TraceRulesets.frame(c, k));
+                    if (TraceRulesets.local(c, k)) {
+                        lab.sendFromB(TraceRulesets.frame(c, k));
+                    } else {
+                        lab.send(TraceRulesets.frame(c, k));
+                    }
                     List<String> kernel = new ArrayList<>();
                     long deadline = System.nanoTime() + (stockade.get(k).isEmpty() ? 300_000_000L : 2_000_000_000L);
                     boolean settled = false;

@@ -83,6 +83,15 @@ final class TraceLab implements AutoCloseable {
                         + " s.send(bytes.fromhex(sys.argv[2]))", ifA, HexFormat.of().formatHex(frame));
     }
 
+    /** Sends an IP packet (header included) from a raw socket of B's, as root. */
+    void sendFromB(byte[] ip) throws IOException, InterruptedException {
+        // EPERM is netfilter dropping the packet in OUTPUT: an answer, not a failure
+        inB("", "python3", "-c", "import socket,sys\nb=bytes.fromhex(sys.argv[1]); v6=b[0]>>4==6\n"
+                + "s=socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)\n"
+                + "d=socket.inet_ntop(socket.AF_INET6, b[24:40]) if v6 else socket.inet_ntop(socket.AF_INET, b[16:20])\n"
+                + "try:\n    s.sendto(b, (d, 0))\nexcept PermissionError:\n    pass\n", HexFormat.of().formatHex(ip));
+    }
+
     static String run(String stdin, String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try (var in = p.getOutputStream()) {

@@ -18,8 +18,10 @@ import java.util.List;
  * Rulesets and packets for the TRACE tests: every table a received packet crosses (raw, mangle,
  * nat, filter, security), user chains entered by jump and by goto, RETURN by rule and by a
  * chain's end, an unconditional verdict (which the kernel names like a policy), policies, a MARK
- * and a DNAT that change later lines, TCP options. The packets come from {@code 10.77.0.1} /
- * {@code fd77::1} to the host {@code 10.77.0.2} / {@code fd77::2}; only they are traced.
+ * and a DNAT that change later lines, TCP options; forwarded packets; packets the host sends. The
+ * packets come from {@code 10.77.0.1} / {@code fd77::1} to the host {@code 10.77.0.2} /
+ * {@code fd77::2} or through it to {@code 10.78.0.2} / {@code fd78::2}, or the other way from the
+ * host's own raw socket ({@code out IF …}, IF standing for the host's interface); only they are traced.
  */
 final class TraceRulesets {
     private TraceRulesets() {
@@ -163,6 +165,34 @@ final class TraceRulesets {
                 "tcp " + ea + ":40003 > " + ec + ":23 syn");
     }
 
+    /** Locally generated packets (raw OUTPUT -j TRACE): OUTPUT and POSTROUTING, with the socket's UID/GID. */
+    static final String OUTPUT4 = """
+            *raw
+            :PREROUTING ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            -A OUTPUT -d 10.77.0.1/32 -j TRACE
+            COMMIT
+            *mangle
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            -A OUTPUT -p udp -j MARK --set-xmark 0x9/0xffffffff
+            COMMIT
+            *filter
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :O - [0:0]
+            -A OUTPUT -j O
+            -A O -p udp -m udp --dport 9 -j ACCEPT
+            -A O -p tcp -j REJECT --reject-with tcp-reset
+            COMMIT
+            """;
+
+    static final String OUTPUT6 = OUTPUT4.replace("10.77.0.1/32", "fd77::1/128");
+
     static List<Case> all() {
         return List.of(
                 new Case("IPv4 raw and filter only", Family.IPV4, RAW_FILTER4, List.of(
@@ -172,16 +202,33 @@ final class TraceRulesets {
                 new Case("IPv4", Family.IPV4, RULES4, packets("10.77.0.1", "10.77.0.2", "icmp", false)),
                 new Case("IPv6", Family.IPV6, RULES6, packets("fd77::1", "fd77::2", "icmp6", true)),
                 new Case("IPv4 forwarded", Family.IPV4, GATEWAY4, forwarded("10.77.0.1", "10.78.0.2", false)),
-                new Case("IPv6 forwarded", Family.IPV6, GATEWAY6, forwarded("fd77::1", "fd78::2", true)));
+                new Case("IPv6 forwarded", Family.IPV6, GATEWAY6, forwarded("fd77::1", "fd78::2", true)),
+                new Case("IPv4 sent by the host", Family.IPV4, OUTPUT4, List.of(
+                        "out IF udp 10.77.0.2:40001 > 10.77.0.1:9 payload 4 ipid 77 uid 0 gid 0",
+                        "out IF udp 10.77.0.2:40002 > 10.77.0.1:10 payload 4 ipid 78 uid 0 gid 0",
+                        "out IF tcp 10.77.0.2:40003 > 10.77.0.1:11 syn ipid 79 uid 0 gid 0")),
+                new Case("IPv6 sent by the host", Family.IPV6, OUTPUT6, List.of(
+                        "out IF udp [fd77::2]:40001 > [fd77::1]:9 payload 4 uid 0 gid 0",
+                        "out IF udp [fd77::2]:40002 > [fd77::1]:10 payload 4 uid 0 gid 0",
+                        "out IF tcp [fd77::2]:40003 > [fd77::1]:11 syn uid 0 gid 0")));
     }
 
     /** MAC addresses of the sender and of the traced host's interface. */
     static final long SENDER_MAC = 0x027700000001L;
     static final long HOST_MAC = 0x027700000002L;
 
-    /** Packet {@code k} of {@code c} as the Ethernet frame the sender puts on the wire. */
+    /** Whether packet {@code k} of {@code c} is sent by the traced host itself ({@code out IF …}). */
+    static boolean local(Case c, int k) {
+        return c.packets().get(k).startsWith("out ");
+    }
+
+    /**
+     * Packet {@code k} of {@code c}: the Ethernet frame the sender puts on the wire, or for a
+     * packet of the host itself the IP packet its raw socket sends.
+     */
     static byte[] frame(Case c, int k) {
-        return PacketText.parse(c.packets().get(k)).builder().ethernet(SENDER_MAC, HOST_MAC).build();
+        PacketText.Spec spec = PacketText.parse(c.packets().get(k));
+        return local(c, k) ? spec.build() : spec.builder().ethernet(SENDER_MAC, HOST_MAC).build();
     }
 
     /**
@@ -214,8 +261,16 @@ final class TraceRulesets {
         for (int k = 0; k < c.packets().size(); k++) {
             byte[] f = frame(c, k);
             off.logLines.clear();
-            feeder.run(LinkLayer.LINKTYPE_ETHERNET, MemorySegment.ofArray(f), 0, f.length, f.length, iface, false,
-                    1_000_000_000L * (k + 1), new PathResult());
+            if (local(c, k)) {
+                PacketText.Spec spec = PacketText.parse(c.packets().get(k).replace("out IF ", "out " + iface + " "));
+                feeder.owner(spec.owner());
+                feeder.run(LinkLayer.LINKTYPE_RAW, MemorySegment.ofArray(f), 0, f.length, f.length, spec.iface(), true,
+                        1_000_000_000L * (k + 1), new PathResult());
+                feeder.owner(null);
+            } else {
+                feeder.run(LinkLayer.LINKTYPE_ETHERNET, MemorySegment.ofArray(f), 0, f.length, f.length, iface, false,
+                        1_000_000_000L * (k + 1), new PathResult());
+            }
             out.add(List.copyOf(off.logLines));
         }
         return out;
