@@ -31,6 +31,8 @@ final class Comparison {
             }
             return d;
         }
+        kernel = NatChoices.normalise(c, kernel);
+        stockade = NatChoices.normalise(c, stockade);
         if (kernel.error() != null) { // a lost barrier: the kernel observation may be incomplete
             d.add("harness: kernel run incomplete: " + kernel.error());
         }

@@ -140,6 +140,17 @@ final class PacketGenerator {
 
     private List<Step> flow(boolean allowLocalOut) {
         List<Step> s = new ArrayList<>();
+        if (masquerade && rnd.nextInt(5) == 0) { // a NAT clash: two LAN hosts, one source port, one server
+            String a = family == 4 ? Topology.LAN4 + "2" : Topology.LAN6 + "2";
+            String a2 = family == 4 ? Topology.LAN4 + "3" : Topology.LAN6 + "3";
+            String b = wanHost();
+            int sp = ephemeral();
+            int dp = port();
+            s.add(udp("eth0", a, b, sp, dp, 12));
+            s.add(udp("eth0", a2, b, sp, dp, 12));
+            s.add(udp("eth0", a2, b, sp, dp, 20));
+            return s;
+        }
         int kind = rnd.nextInt(allowLocalOut ? 11 : 9);
         boolean reverse = rnd.nextInt(4) == 0;
         String a = lanHost();

@@ -107,14 +107,18 @@ final class RuleGenerator {
         StringBuilder s = new StringBuilder("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n");
         String lan = v4 ? "192.168.10.0/24" : "fd00:10::/64";
         String src = chance(0.5) ? "-s " + lan + " " : "";
-        switch (rnd.nextInt(3)) {
-            case 0 -> s.append("-A POSTROUTING ").append(src).append("-o eth1 -j MASQUERADE\n");
+        // Source NAT that must pick a port at random (--random, --random-fully, a range without the
+        // original port) is compared through NatChoices, which renames the chosen ports on both sides.
+        String random = chance(0.25) ? pick(List.of(" --random", " --random-fully")) : "";
+        switch (rnd.nextInt(4)) {
+            case 0 -> s.append("-A POSTROUTING ").append(src).append("-o eth1 -j MASQUERADE").append(random).append('\n');
             case 1 -> s.append("-A POSTROUTING ").append(src).append("-o eth1 -j SNAT --to-source ")
-                    .append(v4 ? "10.0.1.1" : "fd00:1::1").append('\n');
-            // A port range that holds the original port: the kernel keeps it. (A range without it makes
-            // the kernel pick a random port, which no comparison can follow.)
-            default -> s.append("-A POSTROUTING ").append(src).append("-o eth1 -p tcp -j SNAT --to-source ")
-                    .append(v4 ? "10.0.1.1:1024-65535" : "[fd00:1::1]:1024-65535").append('\n');
+                    .append(v4 ? "10.0.1.1" : "fd00:1::1").append(random).append('\n');
+            case 2 -> s.append("-A POSTROUTING ").append(src).append("-o eth1 -p tcp -j SNAT --to-source ")
+                    .append(v4 ? "10.0.1.1:1024-65535" : "[fd00:1::1]:1024-65535").append(random).append('\n');
+            default -> s.append("-A POSTROUTING ").append(src).append("-o eth1 -p ").append(pick(List.of("tcp", "udp")))
+                    .append(" -j SNAT --to-source ").append(v4 ? "10.0.1.1:20000-20099" : "[fd00:1::1]:20000-20099")
+                    .append(random).append('\n');
         }
         if (chance(0.7)) {
             s.append("-A PREROUTING -d ").append(v4 ? "10.0.1.1/32" : "fd00:1::1/128").append(" -i eth1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination ")

@@ -1,0 +1,62 @@
+package io.stockade.difftest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class NatChoicesTest {
+    private static final String RULES = "*nat\n-A POSTROUTING -o eth1 -p udp -j SNAT --to-source 10.0.1.1:20000-20099\nCOMMIT\n";
+
+    private static byte[] udp(String src, int sport, int id) {
+        return Pkt.ipv4(Pkt.addr(src), Pkt.addr("203.0.113.5"), Pkt.UDP, 63, id, 0x4000,
+                Pkt.udp(Pkt.addr(src), Pkt.addr("203.0.113.5"), sport, 53, new byte[4]));
+    }
+
+    private static DiffCase twoFlows() {
+        return new DiffCase(1, 0, Set.of(Area.NAT), RULES, "", true, List.of(
+                new CasePacket("eth0", udp("192.168.10.2", 40000, 0x1000), "a"),
+                new CasePacket("eth0", udp("192.168.10.3", 40000, 0x1001), "b")));
+    }
+
+    private static Observation seen(int portA, int portB) {
+        List<Observation.PacketOutcome> p = List.of(
+                new Observation.PacketOutcome("forward:eth1", List.of(), List.of("eth1 " + Pkt.hex(udp("10.0.1.1", portA, 0x1000))),
+                        List.of(), 1),
+                new Observation.PacketOutcome("forward:eth1", List.of(), List.of("eth1 " + Pkt.hex(udp("10.0.1.1", portB, 0x1001))),
+                        List.of(), 2));
+        List<String> ct = List.of("ipv4 udp src=192.168.10.2 dst=203.0.113.5 sport=40000 dport=53 [UNREPLIED] src=203.0.113.5 "
+                + "dst=10.0.1.1 sport=53 dport=" + portA + " mark=0");
+        return new Observation(p, null, ct, null);
+    }
+
+    @Test
+    void randomlyChosenPortsCompareByStructureWithChecksumsKept() {
+        Observation k = NatChoices.normalise(twoFlows(), seen(20017, 20088));
+        Observation s = NatChoices.normalise(twoFlows(), seen(20050, 20003));
+        assertEquals(k.packets().get(0).forwarded(), s.packets().get(0).forwarded());
+        assertEquals(k.packets().get(1).forwarded(), s.packets().get(1).forwarded());
+        assertEquals(k.conntrack(), s.conntrack());
+        assertEquals(List.of("ipv4 udp src=192.168.10.2 dst=203.0.113.5 sport=40000 dport=53 [UNREPLIED] src=203.0.113.5 "
+                + "dst=10.0.1.1 sport=53 dport=61000 mark=0"), k.conntrack());
+        // the renamed packet carries the checksum the symbol port would have
+        byte[] renamed = java.util.HexFormat.of().parseHex(k.packets().get(0).forwarded().get(0).substring(5));
+        assertEquals(Pkt.hex(udp("10.0.1.1", NatChoices.SYMBOL_BASE, 0x1000)), Pkt.hex(renamed));
+    }
+
+    @Test
+    void twoConnectionsSharingOnePortOrAPortOutsideTheRangeStillDiffer() {
+        Observation k = NatChoices.normalise(twoFlows(), seen(20017, 20088));
+        assertNotEquals(k.packets().get(1).forwarded(), NatChoices.normalise(twoFlows(), seen(20050, 20050)).packets().get(1).forwarded());
+        assertNotEquals(k.packets().get(0).forwarded(), NatChoices.normalise(twoFlows(), seen(31000, 20003)).packets().get(0).forwarded());
+    }
+
+    @Test
+    void theOriginalPortAndPortsTheCaseNamesAreComparedAsTheyAre() {
+        Observation kept = NatChoices.normalise(twoFlows(), seen(40000, 53));
+        assertEquals("eth1 " + Pkt.hex(udp("10.0.1.1", 40000, 0x1000)), kept.packets().get(0).forwarded().get(0));
+        assertEquals("eth1 " + Pkt.hex(udp("10.0.1.1", 53, 0x1001)), kept.packets().get(1).forwarded().get(0));
+    }
+}
