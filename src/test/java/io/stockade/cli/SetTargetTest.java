@@ -114,6 +114,42 @@ class SetTargetTest {
         assertTrue(elements("st_seen", 221 * S).contains("10.0.0.5 timeout 120"));
     }
 
+    @Test
+    void ipv6BitmapRangeAndListSet() throws Exception {
+        IpSets.load("""
+                create st6 hash:ip family inet6 hashsize 1024 maxelem 65536 timeout 10
+                create st_bp bitmap:port range 1000-2000
+                create st_a hash:ip family inet6 hashsize 1024 maxelem 65536
+                create st_b hash:ip family inet hashsize 1024 maxelem 65536
+                create st_list list:set size 8
+                add st_list st_a
+                add st_list st_b
+                """);
+        io.stockade.engine.Skb v6 = skb("in eth0 udp [2001:db8::9]:4000 > [2001:db8::1]:1500");
+        io.stockade.engine.Skb v4 = skb("in eth0 udp 10.0.0.9:4000 > 10.0.0.254:2500");
+        assertTrue(IpSets.get("st6").addFromPacket(v6.pd, 1, 1, -1, false, 5 * S));
+        assertEquals(List.of("2001:db8::9 timeout 10"), elements("st6", 5 * S));
+        assertEquals(false, IpSets.get("st6").addFromPacket(v4.pd, 1, 1, -1, false, 5 * S), "other family");
+        assertEquals(List.of(), elements("st6", 16 * S), "expired");
+        // bitmap:port: in range added, out of range refused
+        assertTrue(IpSets.get("st_bp").addFromPacket(v6.pd, 1, 0, -1, false, 0));
+        assertEquals(false, IpSets.get("st_bp").addFromPacket(v4.pd, 1, 0, -1, false, 0));
+        assertEquals(List.of("1500"), elements("st_bp", 0));
+        // list:set: added to the first member that takes the element (by family here)
+        assertTrue(IpSets.get("st_list").addFromPacket(v4.pd, 1, 1, -1, false, 0));
+        assertEquals(List.of("10.0.0.9"), elements("st_b", 0));
+        assertEquals(List.of(), elements("st_a", 0));
+        assertTrue(IpSets.get("st_list").delFromPacket(v4.pd, 1, 1, 0));
+        assertEquals(List.of(), elements("st_b", 0));
+    }
+
+    private static io.stockade.engine.Skb skb(String text) throws Exception {
+        byte[] b = PacketText.parse(text).build();
+        io.stockade.engine.Skb skb = new io.stockade.engine.Skb();
+        new io.stockade.packet.PacketParser().parse(skb.pd, MemorySegment.ofArray(b), 0, b.length);
+        return skb;
+    }
+
     /** The same traffic through Linux: ipset save in the namespace lists the same elements. */
     @Test
     @Tag("kernel")

@@ -121,6 +121,14 @@ public final class IpSets {
                 }
             }
             stride = kinds.length * 4;
+            anyFamily = type.equals("bitmap:port");
+        }
+
+        /** bitmap:port is NFPROTO_UNSPEC: it takes packets of both families. */
+        final boolean anyFamily;
+
+        private boolean familyOk(PacketDescriptor pd) {
+            return anyFamily || pd.ipVersion == family.version;
         }
 
         public String name() {
@@ -294,7 +302,7 @@ public final class IpSets {
                 }
                 return null;
             }
-            if (dim < kinds.length || pd.ipVersion != family.version) {
+            if (dim < kinds.length || !familyOk(pd)) {
                 return null;
             }
             anchor(now);
@@ -382,7 +390,7 @@ public final class IpSets {
                 }
                 return false;
             }
-            if (dim < kinds.length || pd.ipVersion != family.version || pd.l4Offset < 0 && hasPort()) {
+            if (dim < kinds.length || !familyOk(pd) || pd.l4Offset < 0 && hasPort()) {
                 return false;
             }
             if (bitmap && !inRange(pd, srcBits)) {
@@ -439,7 +447,7 @@ public final class IpSets {
                 }
                 return false;
             }
-            if (dim < kinds.length || pd.ipVersion != family.version) {
+            if (dim < kinds.length || !familyOk(pd)) {
                 return false;
             }
             anchor(now);

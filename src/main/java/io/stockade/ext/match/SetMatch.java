@@ -91,7 +91,7 @@ public final class SetMatch implements io.stockade.rules.MatchExtension {
                             }
                         }
                         if (IpSets.get(name) == null) {
-                            throw new ParameterProblem("Set " + name + " doesn't exist.");
+                            throw new ParameterProblem("Set " + name + " doesn't exist.\n");
                         }
                         set = name;
                         dim = f.length;

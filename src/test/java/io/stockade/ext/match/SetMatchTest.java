@@ -45,7 +45,7 @@ class SetMatchTest {
         assertEquals(r, Harness.save(r));
         assertEquals("! match-set t_hosts src,dst return-nomatch ! update-counters ! update-subcounters packets-gt 5 bytes-lt 100",
                 Harness.list(r, true));
-        assertEquals("Set nope doesn't exist.", Harness.error("-m set --match-set nope src"));
+        assertEquals("Set nope doesn't exist.\n", Harness.error("-m set --match-set nope src"));
         assertEquals("Can't be more src/dst options than 6.", Harness.error("-m set --match-set t_hosts src,dst,src,dst,src,dst,src"));
         assertEquals("You must spefify (the comma separated list of) 'src' or 'dst'.", Harness.error("-m set --match-set t_hosts src,foo"));
         assertEquals("only one of the --packets-[eq|lt|gt] is allowed",
