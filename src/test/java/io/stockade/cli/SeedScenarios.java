@@ -261,6 +261,54 @@ public final class SeedScenarios {
                 at(0.9, "in eth0 udp [fd00:10::7]:41006 > [fd00::1]:53", "accept", "filter:UDP:1"));
     }
 
+    /**
+     * "Tricking port scanners", both tricks, with the final rule restored last, in the guide's
+     * words (its reject-type spellings included).
+     */
+    static final String PORTSCAN4 = """
+            *filter
+            :INPUT DROP [0:0]
+            :FORWARD DROP [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :TCP - [0:0]
+            :UDP - [0:0]
+            -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A INPUT -i lo -j ACCEPT
+            -A INPUT -m conntrack --ctstate INVALID -j DROP
+            -A INPUT -p icmp --icmp-type 8 -m conntrack --ctstate NEW -j ACCEPT
+            -A INPUT -p udp -m conntrack --ctstate NEW -j UDP
+            -A INPUT -p tcp --syn -m conntrack --ctstate NEW -j TCP
+            -A INPUT -p udp -m recent --set --name UDP-PORTSCAN -j REJECT --reject-with icmp-port-unreach
+            -A INPUT -p tcp -m recent --set --name TCP-PORTSCAN -j REJECT --reject-with tcp-rst
+            -A INPUT -j REJECT --reject-with icmp-proto-unreachable
+            -A TCP -p tcp -m recent --update --seconds 60 --name TCP-PORTSCAN -j REJECT --reject-with tcp-rst
+            -A TCP -p tcp --dport 22 -j ACCEPT
+            -A UDP -p udp -m recent --update --seconds 60 --name UDP-PORTSCAN -j REJECT --reject-with port-unreach
+            -A UDP -p udp --dport 53 -j ACCEPT
+            COMMIT
+            """;
+    static final String PORTSCAN6 = PORTSCAN4.replace("-p icmp --icmp-type 8", "-p ipv6-icmp --icmpv6-type 128")
+            .replace("icmp-port-unreach\n", "icmp6-port-unreachable\n").replace("icmp-proto-unreachable", "icmp6-adm-prohibited")
+            // ip6tables knows no "tcp-rst" spelling (libip6t_REJECT: tcp-reset only)
+            .replace("tcp-rst", "tcp-reset");
+
+    /** A closed port puts the source on the list: for 60 s after its last probe even open ports answer as closed. */
+    static List<Step> portScanSteps(String x, String y, String dst, String icmp) {
+        return List.of(
+                at(0, "in eth1 tcp " + x + ":41000 > " + dst + ":23 syn", "reject", "filter:INPUT:8"),
+                at(1, "in eth1 tcp " + x + ":41001 > " + dst + ":22 syn", "reject", "filter:TCP:1"),
+                at(1.5, "in eth1 tcp " + y + ":41002 > " + dst + ":22 syn", "accept", "filter:TCP:2"),
+                at(2, "in eth1 udp " + x + ":41003 > " + dst + ":123", "reject", "filter:INPUT:7"),
+                at(3, "in eth1 udp " + x + ":41004 > " + dst + ":53", "reject", "filter:UDP:1"),
+                at(3.5, "in eth1 udp " + y + ":41005 > " + dst + ":53", "accept", "filter:UDP:2"),
+                at(4, "in eth1 " + icmp + " " + x.replaceAll("[\\[\\]]", "") + " > " + dst.replaceAll("[\\[\\]]", "")
+                        + " echo-request id 5 seq 1", "accept", "filter:INPUT:4"),
+                // --update refreshed the stamps at 1 s (TCP) and 3 s (UDP)
+                offlineOnly(60.5, "in eth1 tcp " + x + ":41006 > " + dst + ":22 syn", "reject", "filter:TCP:1"),
+                offlineOnly(121, "in eth1 tcp " + x + ":41007 > " + dst + ":22 syn", "accept", "filter:TCP:2"),
+                offlineOnly(121.5, "in eth1 udp " + x + ":41008 > " + dst + ":53", "accept", "filter:UDP:2"));
+    }
+
     /** Every scenario. */
     public static List<Scenario> all() {
         Family v4 = Family.IPV4;
@@ -272,6 +320,9 @@ public final class SeedScenarios {
                 new Scenario("ping limit v6", v6, PING_LIMIT6, pingLimitSteps("icmp6", "2001:db8:77::9", "2001:db8:77::10", "fd00:1::1")),
                 new Scenario("ping recent v4", v4, PING_RECENT4, pingRecentSteps("icmp", "203.0.113.9", "203.0.113.10", "10.0.1.1")),
                 new Scenario("ping recent v6", v6, PING_RECENT6, pingRecentSteps("icmp6", "2001:db8:77::9", "2001:db8:77::10", "fd00:1::1")),
+                new Scenario("port scan tricks v4", v4, PORTSCAN4, portScanSteps("203.0.113.20", "203.0.113.21", "10.0.1.1", "icmp")),
+                new Scenario("port scan tricks v6", v6, PORTSCAN6,
+                        portScanSteps("[2001:db8:77::20]", "[2001:db8:77::21]", "[fd00:1::1]", "icmp6")),
                 new Scenario("stateful firewall v4", v4, STATEFUL4, stateful4Steps()),
                 new Scenario("stateful firewall v6", v6, STATEFUL6, stateful6Steps()));
     }
