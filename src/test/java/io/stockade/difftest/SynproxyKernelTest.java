@@ -379,6 +379,23 @@ class SynproxyKernelTest {
         o = side.send("eth1", c2s(v, p).flags(ACK).seq(CLIENT_ISN + 12).ack(l.cookie + 22).window(502).id(9)
                 .tcpOption(1).tcpOption(1).timestamp(CLIENT_TS + 5, l.tsCookie + 6).build());
         lines.add("9 " + render(o, l));
+        // 6b. The same ports again while the old entry is in TIME_WAIT: SYNPROXY's SYN-ACK is
+        //     tracked in OUTPUT as a packet of that entry (reply direction), so the old
+        //     connection's sequence and timestamp translation is applied to the cookie SYN-ACK
+        //     (Linux does the same). What the client's ACK then meets depends on the cookie values
+        //     (in window of the old entry or not), so the exchange stops here.
+        Learnt l4 = new Learnt();
+        o = side.send("eth1", c2s(v, p).flags(SYN).seq(CLIENT_ISN + 50000).window(64240).id(41)
+                .mss(1460).sackPermitted().timestamp(CLIENT_TS + 10, 0).tcpOption(1).windowScale(7).build());
+        byte[] s4 = o.getOrDefault("eth1", List.of()).isEmpty() ? null : o.get("eth1").getFirst();
+        if (s4 != null) {
+            l4.cookie = u32(s4, tcp(s4) + 4);
+            l4.tsCookie = tsval(s4);
+        }
+        // the cookie is linear in the client's ISN within a minute: new cookie = cookie + 50000,
+        // then moved by the old entry's offset (cookie − server ISN)
+        lines.add("9a " + render(o, l4) + " TSval low bits " + (l4.tsCookie & 0x3f)
+                + ", seq − (2·cookie − server ISN) = " + (l4.cookie - (2 * l.cookie - SERVER_ISN)));
         // 7. A forged ACK on a new flow: its cookie cannot be right.
         o = side.send("eth1", c2s(v, p + 1).flags(ACK).seq(CLIENT_ISN + 1).ack(l.cookie + 0x10001).window(502).id(10).build());
         lines.add("10 " + render(o, l));
@@ -469,8 +486,8 @@ class SynproxyKernelTest {
             return n;
         }
         int t = tcp(n);
-        seqField(n, t + 4, l.cookie);
-        seqField(n, t + 8, l.cookie);
+        seqField(n, t + 4, l);
+        seqField(n, t + 8, l);
         n[t + 16] = 0;
         n[t + 17] = 0;
         int end = t + (n[t + 12] >> 4 & 0xf) * 4;
@@ -489,26 +506,28 @@ class SynproxyKernelTest {
             }
             if (kind == 5) {
                 for (int j = i + 2; j + 8 <= i + len; j += 4) {
-                    seqField(n, j, l.cookie);
+                    seqField(n, j, l);
                 }
             }
             if (kind == 8 && len == 10) {
-                tsField(n, i + 2, l.tsCookie, true);
-                tsField(n, i + 6, l.tsCookie, false);
+                tsField(n, i + 2, l);
+                tsField(n, i + 6, l);
             }
             i += len;
         }
         return n;
     }
 
-    private static void seqField(byte[] n, int off, int cookie) {
-        int d = u32(n, off) - cookie;
-        if (cookie != 0 && d > -65536 && d < 65536) {
+    private static void seqField(byte[] n, int off, Learnt l) {
+        int x = u32(n, off);
+        int d = x - l.cookie;
+        if (l.cookie != 0 && d > -65536 && d < 65536) {
             put32(n, off, 0xc0000000 | (d & 0xffff) | (d < 0 ? 0x10000 : 0));
         }
     }
 
-    private static void tsField(byte[] n, int off, int tsCookie, boolean val) {
+    private static void tsField(byte[] n, int off, Learnt l) {
+        int tsCookie = l.tsCookie;
         int x = u32(n, off);
         int d = x - (tsCookie & ~0x3f);
         int d2 = x - (2 * SERVER_TS - tsCookie);
