@@ -13,8 +13,8 @@ public final class MatchModules {
             // matches1: core and stateful matches (one line each)
             new TcpMatch(),
             new UdpMatch(),
-            new IcmpMatch(),
-            new Icmp6Match(),
+            IcmpMatch.icmp(),
+            IcmpMatch.icmp6(),
             new MultiportMatch(),
             new ConntrackMatch(),
             new StateMatch(),
