@@ -9,7 +9,6 @@ import io.stockade.nat.NatRewrite;
 import io.stockade.packet.Checksum;
 import io.stockade.packet.DropReason;
 import io.stockade.packet.PacketDescriptor;
-import io.stockade.synproxy.SynproxyHook;
 import io.stockade.rules.Hook;
 import io.stockade.rules.TableKind;
 import java.lang.foreign.Arena;
@@ -116,32 +115,10 @@ public final class Netfilter {
         }
     };
     private boolean generatedNow;
+    private final SynproxyStage synproxy;
     /** MTU of the output device of the last output route (routeOutput), for the raw socket's EMSGSIZE check. */
     private int outDeviceMtu;
 
-    // SYNPROXY's hook (LOCAL_IN / POST_ROUTING, just before confirm) and the packets it sends at once.
-    private final SynproxyHook synproxy = new SynproxyHook();
-    private final Skb hookSkb = new Skb();
-    private final PathResult hookResult = new PathResult();
-    private final MemorySegment hookBuf = Arena.ofAuto().allocate(256, 8);
-    private boolean hookSending;
-    private long hookTime;
-    private final Emitter sendNow = new Emitter() {
-        @Override
-        public void emitPacket(int family, MemorySegment ipPacket, int length, Skb cause) {
-            emitTracked(family, ipPacket, length, null, 0);
-        }
-
-        @Override
-        public void emitTracked(int family, MemorySegment ipPacket, int length, Conn conn, int ctinfo) {
-            sendFromHook(ipPacket, length, conn, ctinfo);
-        }
-
-        @Override
-        public void log(int level, CharSequence line) {
-            logs.log(level, line);
-        }
-    };
 
     /**
      * @param rules     the compiled ruleset to start with
@@ -156,6 +133,7 @@ public final class Netfilter {
         this.conntrack = conntrack;
         this.logs = logs;
         this.decoder = decoder;
+        this.synproxy = new SynproxyStage(this, decoder);
     }
 
     /** Publishes a new ruleset (one volatile write); packets in flight finish on the old one. */
@@ -806,83 +784,17 @@ public final class Netfilter {
         return !skb.inIface.isEmpty() && host.isLoopback(skb.hook == Hook.INPUT ? skb.inIface : skb.outIface);
     }
 
-    /**
-     * SYNPROXY's hook at priority NF_IP_PRI_CONNTRACK_CONFIRM − 1; @return false if it took the packet.
-     * LINUX-DIFF: it runs for every entry with the synproxy extension; Linux registers it with the
-     * first SYNPROXY rule of a family and removes it with the last.
-     */
+    /** SYNPROXY's hook at priority NF_IP_PRI_CONNTRACK_CONFIRM − 1 ({@link SynproxyStage}); @return false if it took the packet */
     private boolean synproxyHook(Skb skb, PathResult res) {
-        Conn c = skb.conn;
-        if (c == null || !c.synproxy) {
-            return true;
-        }
-        long time = hookTime;
-        PathResult origin = hookOrigin;
-        hookTime = skb.timeNanos;
-        hookOrigin = res;
-        int verdict = synproxy.run(skb, loopbackPacket(skb), sendNow);
-        hookOrigin = origin;
-        hookTime = time;
-        if (verdict == Verdict.ACCEPT) {
-            return true;
-        }
-        note(verdict == Verdict.STOLEN ? "synproxy: packet taken" : "synproxy: dropped");
-        res.table = null;
-        res.entry = -1;
-        res.decidedAt = skb.hook;
-        res.outcome = verdict == Verdict.STOLEN ? PathResult.STOLEN : PathResult.DROPPED;
-        if (verdict == Verdict.DROP) {
-            engineDrops[EngineDrop.CONNTRACK.ordinal()]++;
-            res.engineDrop = EngineDrop.CONNTRACK;
-        }
-        return false;
+        return synproxy.run(skb, res, loopbackPacket(skb));
     }
 
-    /**
-     * A packet the SYNPROXY hook sends now (ip_local_out inside the hook): routed, OUTPUT,
-     * POSTROUTING before the hook goes on. A send from inside such a send is queued instead.
-     */
-    private void sendFromHook(MemorySegment packet, int length, Conn conn, int ctinfo) {
-        if (hookSending || decoder == null || length <= 0 || length > hookBuf.byteSize()) {
-            queueTracked(packet, length, conn, ctinfo);
-            return;
-        }
-        hookSending = true;
-        try {
-            MemorySegment.copy(packet, 0, hookBuf, 0, length);
-            Skb g = hookSkb;
-            g.resetMeta();
-            g.pd.reset();
-            g.timeNanos = hookTime;
-            if (!decoder.decode(g.pd, hookBuf, length)) {
-                malformedDrops[g.pd.dropReason.ordinal()]++;
-                return;
-            }
-            attach(g, conn, ctinfo);
-            if (hookOrigin != null) {
-                hookOrigin.emitted++;
-            }
-            note("synproxy: sent packet → OUTPUT");
-            boolean was = generatedNow;
-            generatedNow = true;
-            hookResult.reset();
-            output(g, hookResult);
-            generatedNow = was;
-        } finally {
-            hookSending = false;
-        }
-    }
-
-    private PathResult hookOrigin;
-
-    /** nf_ct_set on a generated packet: an entry with its ctinfo, a template, or nothing. */
-    private static void attach(Skb g, Conn conn, int ctinfo) {
-        if (conn == null) {
-            return;
-        }
-        g.conn = conn;
-        g.ctinfo = ctinfo;
-        g.ctStateBits = conn.isTemplate() ? 0 : Conn.stateBit(ctinfo);
+    /** A packet generated inside a hook goes out now: routing, OUTPUT, POSTROUTING. */
+    void outputGenerated(Skb g, PathResult r) {
+        boolean was = generatedNow;
+        generatedNow = true;
+        output(g, r);
+        generatedNow = was;
     }
 
     /**
@@ -969,7 +881,7 @@ public final class Netfilter {
         pendingTracked[i] = false;
     }
 
-    private void queueTracked(MemorySegment packet, int length, Conn conn, int ctinfo) {
+    void queueTracked(MemorySegment packet, int length, Conn conn, int ctinfo) {
         int before = pendingCount;
         queue(packet, length, null);
         if (pendingCount > before) {
@@ -999,7 +911,7 @@ public final class Netfilter {
                 continue;
             }
             if (pendingTracked[i]) {
-                attach(g, pendingConn[i], pendingCtinfo[i]);
+                SynproxyStage.attach(g, pendingConn[i], pendingCtinfo[i]);
             } else if (pendingConn[i] != null && (g.pd.protocol == 6 || isIcmpError(g.pd))) {
                 // nf_ct_attach: REJECT's RST (nf_send_reset) and every ICMP error icmp_send builds
                 // (icmp_glue_bits / icmpv6_getfrag) carry the offending packet's entry, RELATED in
@@ -1062,7 +974,7 @@ public final class Netfilter {
         return true;
     }
 
-    private void note(String text) {
+    void note(String text) {
         if (trace != null) {
             trace.note(text);
         }
