@@ -28,6 +28,15 @@ public interface HostModel extends AddressTypes {
                    String oif, int uid);
 
     /**
+     * The policy rule that decided {@link #lookupFlow}'s answer, as {@code ip rule} prints it, or
+     * null; for traces only (may allocate).
+     */
+    default String decidingRule(int version, long dstHi, long dstLo, long srcHi, long srcLo, int mark, int tos,
+                                String iif, String oif, int uid) {
+        return null;
+    }
+
+    /**
      * True if the handle is the result of an unreachable/prohibit/blackhole policy rule rather than
      * a route of that type (IPv4 input then fails with ENETUNREACH, not EHOSTUNREACH: ip_error
      * answers net, not host, unreachable).

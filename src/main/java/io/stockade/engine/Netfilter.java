@@ -378,6 +378,10 @@ public final class Netfilter {
         PacketDescriptor pd = skb.pd;
         int r = host.lookupFlow(pd.ipVersion, pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo, skb.mark, pd.tos, "lo", "",
                 skb.uid < 0 ? 0 : skb.uid);
+        if (trace != null && host.customRules(pd.ipVersion)) {
+            note("routing: policy rule " + host.decidingRule(pd.ipVersion, pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo, skb.mark,
+                    pd.tos, "lo", "", skb.uid < 0 ? 0 : skb.uid) + " (mark 0x" + Integer.toHexString(skb.mark) + ")");
+        }
         if (r < 0) {
             hostDrop(res, EngineDrop.NO_ROUTE);
             return false;
@@ -563,6 +567,10 @@ public final class Netfilter {
         }
         // ip_route_input_slow / ip6_route_input: the flow carries the mark PREROUTING left.
         int r = host.lookupFlow(v, pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo, skb.mark, pd.tos, skb.inIface, "", 0);
+        if (trace != null && host.customRules(v)) {
+            note("routing: policy rule " + host.decidingRule(v, pd.dstHi, pd.dstLo, pd.srcHi, pd.srcLo, skb.mark, pd.tos,
+                    skb.inIface, "", 0) + " (mark 0x" + Integer.toHexString(skb.mark) + ")");
+        }
         boolean fwd = host.forwarding(v);
         if (r < 0) {
             if (v == 6) {

@@ -264,6 +264,65 @@ public final class Host implements HostModel {
     @Override
     public int lookupFlow(int version, long dstHi, long dstLo, long srcHi, long srcLo, int mark, int tos,
                           String iif, String oif, int uid) {
+        return (int) lookupPacked(version, dstHi, dstLo, srcHi, srcLo, mark, tos, iif, oif, uid);
+    }
+
+    /**
+     * The policy rule that decided {@link #lookupFlow}'s answer for this flow, in {@code ip rule}
+     * form ("100: fwmark 0x1 lookup 100"), or null when no rule produced a route. For traces: allocates.
+     */
+    @Override
+    public String decidingRule(int version, long dstHi, long dstLo, long srcHi, long srcLo, int mark, int tos,
+                               String iif, String oif, int uid) {
+        int k = (int) (lookupPacked(version, dstHi, dstLo, srcHi, srcLo, mark, tos, iif, oif, uid) >> 32);
+        if (k < 0) {
+            return null;
+        }
+        PolicyRule r = rules.get(k);
+        StringBuilder sb = new StringBuilder().append(r.priority()).append(':');
+        if (r.not()) {
+            sb.append(" not");
+        }
+        sb.append(" from ").append(r.from() == null ? "all"
+                : Addresses.format(version, r.from().hi(), r.from().lo()) + "/" + r.from().length());
+        if (r.to() != null) {
+            sb.append(" to ").append(Addresses.format(version, r.to().hi(), r.to().lo())).append('/').append(r.to().length());
+        }
+        if (r.tos() != 0) {
+            sb.append(" tos 0x").append(Integer.toHexString(r.tos()));
+        }
+        if (r.fwmask() != 0) {
+            sb.append(" fwmark 0x").append(Integer.toHexString(r.fwmark()));
+            if (r.fwmask() != -1) {
+                sb.append("/0x").append(Integer.toHexString(r.fwmask()));
+            }
+        }
+        if (r.iif() != null) {
+            sb.append(" iif ").append(r.iif());
+        }
+        if (r.oif() != null) {
+            sb.append(" oif ").append(r.oif());
+        }
+        if (r.uidStart() >= 0) {
+            sb.append(" uidrange ").append(r.uidStart()).append('-').append(r.uidEnd());
+        }
+        switch (r.action()) {
+            case PolicyRule.UNREACHABLE -> sb.append(" unreachable");
+            case PolicyRule.PROHIBIT -> sb.append(" prohibit");
+            case PolicyRule.BLACKHOLE -> sb.append(" blackhole");
+            default -> sb.append(" lookup ").append(switch (r.table()) {
+                case TABLE_LOCAL -> "local";
+                case TABLE_MAIN -> "main";
+                case TABLE_DEFAULT -> "default";
+                default -> Integer.toString(r.table());
+            });
+        }
+        return sb.toString();
+    }
+
+    /** The lookup: deciding rule index in the high 32 bits (-1 none), route handle in the low 32 (-1 none). */
+    private long lookupPacked(int version, long dstHi, long dstLo, long srcHi, long srcLo, int mark, int tos,
+                              String iif, String oif, int uid) {
         int dscp = version == 4 ? tos & 0x1c : tos & 0xfc;
         boolean hasSrc = version == 4 || srcHi != 0 || srcLo != 0;
         int n = ruVersion.length;
@@ -284,13 +343,13 @@ public final class Host implements HostModel {
                 case PolicyRule.NOP -> {
                 }
                 case PolicyRule.UNREACHABLE -> {
-                    return routes.size();
+                    return packed(k, routes.size());
                 }
                 case PolicyRule.PROHIBIT -> {
-                    return routes.size() + 1;
+                    return packed(k, routes.size() + 1);
                 }
                 case PolicyRule.BLACKHOLE -> {
-                    return routes.size() + 2;
+                    return packed(k, routes.size() + 2);
                 }
                 default -> {
                     int r = tableLookup(version, ruTable[k], dstHi, dstLo, oif);
@@ -302,11 +361,15 @@ public final class Host implements HostModel {
                     if (!error && rLen[r] <= ruSuppress[k]) {
                         continue; // fib4_rule_suppress / fib6_rule_suppress
                     }
-                    return r;
+                    return packed(k, r);
                 }
             }
         }
-        return -1;
+        return packed(-1, -1);
+    }
+
+    private static long packed(int rule, int route) {
+        return ((long) rule << 32) | (route & 0xffffffffL);
     }
 
     private boolean ruleMatches(int k, long dstHi, long dstLo, long srcHi, long srcLo, boolean hasSrc, int mark,

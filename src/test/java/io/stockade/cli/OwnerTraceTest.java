@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code stockade trace} with a socket owner on locally generated packets ({@code uid}, {@code gid},
  * {@code groups}): owner {@code --gid-owner} sees the fsgid, and with {@code --suppl-groups} the
- * supplementary groups; a fwmark rule in the host model steers a packet MARKed in mangle OUTPUT.
+ * supplementary groups; a fwmark rule in the host model steers a packet MARKed in mangle OUTPUT,
+ * and the trace names the policy rule that chose each route.
  */
 class OwnerTraceTest {
     @Test
@@ -56,5 +57,28 @@ class OwnerTraceTest {
         assertTrue(lines.get(2).contains("\"rule\":\"filter:OUTPUT:1\""), "fsgid 27: " + lines.get(2));
         assertTrue(lines.get(3).contains("\"verdict\":\"accept\"") && lines.get(3).contains("\"rule\":\"filter:OUTPUT:policy\""),
                 "no socket: " + lines.get(3));
+    }
+
+    @Test
+    void traceNamesThePolicyRule(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("rules");
+        Files.writeString(rules, "*mangle\n-A OUTPUT -p udp --dport 53 -j MARK --set-mark 0x101\nCOMMIT\n");
+        Path host = Files.createDirectory(dir.resolve("host"));
+        Files.writeString(host.resolve("host.conf"), """
+                iface eth0 192.0.2.1/24
+                iface eth1 198.51.100.1/24
+                route default via 192.0.2.254 dev eth0
+                route default via 198.51.100.254 dev eth1 table 7
+                rule pref 1000 fwmark 1/0xff lookup 7
+                """);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc = TraceCommand.run(List.of("--rules", rules.toString(), "--host", host.toString(),
+                        "out eth0 udp 192.0.2.1:5000 > 203.0.113.9:53"),
+                dir.resolve("none.state"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertEquals(0, rc);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("routing: policy rule 32766: from all lookup main (mark 0x0)"), text);
+        assertTrue(text.contains("routing: policy rule 1000: from all fwmark 0x1/0xff lookup 7 (mark 0x101)"), text);
+        assertTrue(text.contains("mangle OUTPUT changed the packet, rerouted via eth1"), text);
     }
 }

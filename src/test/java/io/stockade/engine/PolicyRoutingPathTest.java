@@ -188,4 +188,25 @@ class PolicyRoutingPathTest {
         receive(n, "eth2", PacketBuilder.ipv4("10.0.0.8", "10.66.1.1").udp(4000, 3));
         assertEquals(List.of("eth2 type 3 code 0", "eth2 type 3 code 1"), icmp);
     }
+
+    /** Checked against Linux 6.18 (scapy frames into a namespace): the first matches, the others do not. */
+    @Test
+    void rpfilterAcceptLocalChecksTheLocalRoutesDevice() throws Exception {
+        Netfilter n = nf("""
+                *mangle
+                -A PREROUTING -p udp --dport 7004 -m rpfilter --accept-local -j MARK --set-mark 4
+                -A PREROUTING -p udp --dport 7005 -m rpfilter --accept-local -j MARK --set-mark 5
+                -A PREROUTING -p udp --dport 7006 -m rpfilter -j MARK --set-mark 6
+                COMMIT
+                """, "*filter\nCOMMIT\n", "");
+        String[][] cases = {{"eth1", "198.51.100.1", "7004"}, {"eth0", "192.0.2.1", "7005"}, {"eth1", "198.51.100.1", "7006"}};
+        List<Integer> marks = new ArrayList<>();
+        for (String[] c : cases) {
+            Skb skb = Packets.skb(c[0], PacketBuilder.ipv4("198.51.100.1", c[1]).udp(9, Integer.parseInt(c[2])));
+            n.receive(skb, new PathResult());
+            marks.add(skb.mark);
+        }
+        // Own eth1 address arriving on eth1: the local route's device is eth1, so strict passes.
+        assertEquals(List.of(4, 0, 0), marks);
+    }
 }
