@@ -55,6 +55,9 @@ final class Comparison {
             if (k.decided() != null && !k.decided().equals(s.decided())) {
                 d.add(which + ": kernel's trace decided at " + k.decided() + ", stockade at " + s.decided());
             }
+            if (k.trace() != null && s.trace() != null && !k.trace().equals(s.trace())) {
+                d.add(which + ": trace lines differ: " + firstDifference(k.trace(), s.trace()));
+            }
             if (!k.log().equals(s.log())) {
                 d.add(which + ": log lines differ: kernel " + k.log() + ", stockade " + s.log());
             }
@@ -85,6 +88,17 @@ final class Comparison {
         return d;
     }
 
+    /** Where two line lists part: the first differing line of each (or the length). */
+    static String firstDifference(List<String> k, List<String> s) {
+        for (int i = 0; i < Math.min(k.size(), s.size()); i++) {
+            if (!k.get(i).equals(s.get(i))) {
+                return "line " + (i + 1) + ": kernel [" + k.get(i) + "], stockade [" + s.get(i) + "]";
+            }
+        }
+        return "kernel " + k.size() + " lines, stockade " + s.size() + (k.size() > s.size()
+                ? "; kernel goes on [" + k.get(s.size()) + "]" : "; stockade goes on [" + s.get(k.size()) + "]");
+    }
+
     private static List<String> sorted(List<String> l) {
         List<String> c = new ArrayList<>(l);
         c.sort(null);
@@ -98,6 +112,7 @@ final class Comparison {
         private int agreed;
         /** Kernel LOG lines compared, packets whose deciding rule came from the kernel's trace, packets with none. */
         private long logLines;
+        private long traceLines;
         private long traced;
         private long untraced;
 
@@ -105,6 +120,7 @@ final class Comparison {
         void observed(Observation kernel) {
             for (Observation.PacketOutcome p : kernel.packets()) {
                 logLines += p.log().size();
+                traceLines += p.trace() == null ? 0 : p.trace().size();
                 if (p.decided() != null) {
                     traced++;
                 } else {
@@ -156,7 +172,7 @@ final class Comparison {
         /** The report: one line per area, then {@code N cases, agreement X %} last. */
         List<String> lines() {
             List<String> out = new ArrayList<>();
-            out.add("compared: " + logLines + " kernel LOG lines; deciding rule from the kernel's trace for " + traced
+            out.add("compared: " + logLines + " kernel LOG lines, " + traceLines + " xtables-monitor trace lines; deciding rule from the kernel's trace for " + traced
                     + " packets (" + untraced + " without a traced decision: held fragments, host drops, counters only)");
             for (Area a : Area.values()) {
                 int[] t = byArea.get(a);

@@ -57,6 +57,7 @@ final class KernelRunner {
         List<KernelLab.Sent> sent = new ArrayList<>();
         List<List<String>> rules = new ArrayList<>();
         List<List<KernelTrace.Verdict>> traced = new ArrayList<>();
+        List<List<String>> traceLines = new ArrayList<>();
         String failure = null;
         for (CasePacket p : c.packets()) {
             KernelLab.Sent s = lab.send(p.via(), p.ip());
@@ -67,13 +68,16 @@ final class KernelRunner {
             List<String> trace = t == null ? null : t.lines();
             if (t != null && !t.complete()) {
                 traced.add(null); // the monitor died: the counters decide
+                traceLines.add(null);
             } else if (trace == null) {
                 if (failure == null) {
                     failure = "packet " + (sent.size() + 1) + ": the trace sentinel did not show up";
                 }
                 traced.add(List.of());
+                traceLines.add(null);
             } else {
                 traced.add(KernelTrace.verdicts(trace, p.family(), p.identity(), p.via(), handles, ownRaw[p.family()]));
+                traceLines.add(TraceLines.normalise(trace, p.identity(), lab.logTag));
                 if (System.getenv("SDT_DEBUG_TRACE") != null) {
                     System.err.println("trace of packet " + (sent.size() + 1) + ":\n  " + String.join("\n  ", trace));
                 }
@@ -110,7 +114,7 @@ final class KernelRunner {
                     p.family() == 4 ? skip4 : skip6);
             Observation.PacketOutcome o = Classifier.outcome(p.ip(), seen, delivered, rules.get(k), sent.get(k).timeNanos());
             String decided = traced.get(k) == null ? null : KernelTrace.decided(traced.get(k), o.fate().equals("drop"));
-            outcomes.add(o.withTraceAndLog(decided, log));
+            outcomes.add(o.withTraceAndLog(decided, log, traceLines.get(k)));
         }
         Map<String, long[]> finalCounters = new LinkedHashMap<>();
         finalCounters.putAll(counters.get(4));

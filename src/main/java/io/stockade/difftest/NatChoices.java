@@ -97,7 +97,7 @@ final class NatChoices {
                 byte[] ip = HexFormat.of().parseHex(f.substring(sp + 1));
                 fwd.add(f.substring(0, sp + 1) + Pkt.hex(rename(sent, ip, symbols)));
             }
-            out.add(new Observation.PacketOutcome(p.fate(), p.emitted(), fwd, p.rules(), p.timeNanos(), p.decided(), p.log()));
+            out.add(p.withForwarded(fwd));
         }
         for (int k = c.packets().size(); k < o.packets().size(); k++) {
             out.add(o.packets().get(k));

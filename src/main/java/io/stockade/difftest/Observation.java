@@ -25,20 +25,27 @@ record Observation(List<PacketOutcome> packets, Map<String, long[]> counters, Li
      * @param decided   the deciding rule as a counter key ({@code 4:filter:INPUT:3}, {@code …:policy}): from the
      *                  kernel's trace ({@link KernelTrace}), or Stockade's verdict {@code rule}; null if none
      * @param log       the LOG lines written for it, {@code <PRI>TEXT}, normalised ({@link LogLines})
+     * @param trace     the {@code xtables-monitor --trace} lines of it and of what it caused, normalised
+     *                  ({@link TraceLines}); null when not observed
      */
     record PacketOutcome(String fate, List<String> emitted, List<String> forwarded, List<String> rules, long timeNanos,
-            String decided, List<String> log) {
+            String decided, List<String> log, List<String> trace) {
         PacketOutcome {
             log = List.copyOf(log);
+            trace = trace == null ? null : List.copyOf(trace);
         }
 
         /** The same outcome without a trace or log lines (callers that observe neither). */
         PacketOutcome(String fate, List<String> emitted, List<String> forwarded, List<String> rules, long timeNanos) {
-            this(fate, emitted, forwarded, rules, timeNanos, null, List.of());
+            this(fate, emitted, forwarded, rules, timeNanos, null, List.of(), null);
         }
 
-        PacketOutcome withTraceAndLog(String decidedKey, List<String> lines) {
-            return new PacketOutcome(fate, emitted, forwarded, rules, timeNanos, decidedKey, lines);
+        PacketOutcome withTraceAndLog(String decidedKey, List<String> lines, List<String> traceLines) {
+            return new PacketOutcome(fate, emitted, forwarded, rules, timeNanos, decidedKey, lines, traceLines);
+        }
+
+        PacketOutcome withForwarded(List<String> f) {
+            return new PacketOutcome(fate, emitted, f, rules, timeNanos, decided, log, trace);
         }
     }
 }

@@ -62,8 +62,9 @@ final class StockadeSide {
         Files.deleteIfExists(ct);
         Files.deleteIfExists(out);
         Files.deleteIfExists(verdicts);
-        Files.writeString(r4, c.rules4());
-        Files.writeString(r6, c.rules6());
+        // The same TRACE rules as on the kernel side, and the trace in xtables-monitor's form.
+        Files.writeString(r4, KernelTrace.withTrace(c.rules4()));
+        Files.writeString(r6, KernelTrace.withTrace(c.rules6()));
         try (PcapngWriter w = new PcapngWriter(in)) {
             for (Topology.Link l : Topology.LINKS) {
                 w.addInterface(l.name(), LinkLayer.LINKTYPE_ETHERNET, 262144);
@@ -98,6 +99,7 @@ final class StockadeSide {
         if (!c.rules6().isBlank()) {
             args.addAll(List.of("--rules6", r6.toString()));
         }
+        args.addAll(List.of("--trace-format", "nft"));
         args.addAll(List.of("--host", hostDir.toString(), "-o", out.toString(), "--verdicts", verdicts.toString(),
                 "--conntrack", ct.toString(), in.toString()));
         ByteArrayOutputStream so = new ByteArrayOutputStream();
@@ -177,9 +179,11 @@ final class StockadeSide {
         }
         List<List<String>> rules = new ArrayList<>();
         List<List<String>> logs = new ArrayList<>();
+        List<List<String>> traces = new ArrayList<>();
         for (int k = 0; k < n; k++) {
             rules.add(new ArrayList<>());
             logs.add(new ArrayList<>());
+            traces.add(new ArrayList<>());
         }
         for (String line : Files.readAllLines(verdicts)) {
             if (line.isBlank()) {
@@ -193,7 +197,7 @@ final class StockadeSide {
             }
             if (k >= 0 && k < n && v.get("log") instanceof List<?> lines) {
                 for (Object l : lines) {
-                    logs.get(k).add((String) l);
+                    (TraceLines.isTraceLine((String) l) ? traces : logs).get(k).add((String) l);
                 }
             }
         }
@@ -205,10 +209,15 @@ final class StockadeSide {
                 delivered |= Classifier.isSame(sent, ip) || Pkt.identity(ip) == Pkt.identity(sent);
             }
             CasePacket p = c.packets().get(k);
-            String decided = rules.get(k).isEmpty() ? null : p.family() + ":" + rules.get(k).getFirst();
+            String rule = rules.get(k).isEmpty() ? null : rules.get(k).getFirst();
+            if (rule != null && rule.startsWith("raw:") && !KernelTrace.hasRaw(p.family() == 4 ? c.rules4() : c.rules6())) {
+                rule = null; // the harness's own raw table (TRACE) decided nothing
+            }
+            String decided = rule == null ? null : p.family() + ":" + rule;
             List<String> log = LogLines.normalise(logs.get(k), p.identity(),
                     LogLines.untaggable(p.family() == 4 ? c.rules4() : c.rules6()));
-            outcomes.add(Classifier.outcome(sent, seen.get(k), delivered, rules.get(k), times.get(k)).withTraceAndLog(decided, log));
+            outcomes.add(Classifier.outcome(sent, seen.get(k), delivered, rules.get(k), times.get(k)).withTraceAndLog(decided, log,
+                    TraceLines.normalise(traces.get(k), p.identity(), null)));
         }
         return new Observation(outcomes, null, null, null);
     }
