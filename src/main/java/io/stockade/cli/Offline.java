@@ -78,6 +78,21 @@ final class Offline {
         this.nf = new Netfilter(compiled, host, conntrack, logs, (pd, data, length) -> parser.parse(pd, data, 0, length));
     }
 
+    /**
+     * {@code --ipsets FILE}: the sets of an {@code ipset save} file for the set match and the SET
+     * target (before the rules are read: iptables looks sets up while parsing).
+     */
+    static void loadIpsets(Path file) throws Failure, IOException {
+        if (!Files.isReadable(file)) {
+            throw new Failure(file + ": cannot read the ipset file");
+        }
+        try {
+            io.stockade.ext.match.IpSets.load(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (io.stockade.rules.ParameterProblem e) {
+            throw new Failure(file + ": " + e.getMessage());
+        }
+    }
+
     /** Builds the engine from the common options. */
     static Offline open(Path rules, Path rules6, Path hostDir, Path stateFile) throws Failure, IOException {
         Ruleset rs;

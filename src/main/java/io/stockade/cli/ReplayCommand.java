@@ -28,7 +28,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code stockade replay [--rules F] [--rules6 F] [--host DIR] [--in IFACE] [-o OUT.pcapng]
+ * {@code stockade replay [--rules F] [--rules6 F] [--host DIR] [--ipsets F] [--in IFACE] [-o OUT.pcapng]
  * [--verdicts FILE.jsonl] [--quiet] [--trace-format legacy|nft] CAPTURE}: runs every packet of a pcap/pcapng capture through
  * the engine in capture order, on capture time. The ingress interface is the pcapng interface
  * name (or the SLL2 interface index looked up in the host model), else {@code --in} (default
@@ -70,6 +70,7 @@ final class ReplayCommand {
                     case "--rules" -> rules = Path.of(TraceCommand.value(args, ++i, a));
                     case "--rules6" -> rules6 = Path.of(TraceCommand.value(args, ++i, a));
                     case "--host" -> host = Path.of(TraceCommand.value(args, ++i, a));
+                    case "--ipsets" -> Offline.loadIpsets(Path.of(TraceCommand.value(args, ++i, a)));
                     case "--in" -> in = TraceCommand.value(args, ++i, a);
                     case "-o" -> outPcap = Path.of(TraceCommand.value(args, ++i, a));
                     case "--verdicts" -> verdicts = Path.of(TraceCommand.value(args, ++i, a));

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code stockade trace [--rules F] [--rules6 F] [--host DIR] [--json] [--trace-format legacy|nft] PACKET… | --pcap FILE --index N}:
+ * {@code stockade trace [--rules F] [--rules6 F] [--host DIR] [--ipsets F] [--json] [--trace-format legacy|nft] PACKET… | --pcap FILE --index N}:
  * runs packets (the compact textual form of {@link PacketText}, or packet N of a capture) one
  * after the other through one engine — so a later packet sees the connection the earlier ones
  * opened — and prints every table, chain and rule each crosses, what matched, the conntrack
@@ -54,6 +54,7 @@ final class TraceCommand {
                     case "--rules" -> rules = Path.of(value(args, ++i, a));
                     case "--rules6" -> rules6 = Path.of(value(args, ++i, a));
                     case "--host" -> host = Path.of(value(args, ++i, a));
+                    case "--ipsets" -> Offline.loadIpsets(Path.of(value(args, ++i, a)));
                     case "--json" -> json = true;
                     case "--trace-format" -> nft = traceFormat(value(args, ++i, a));
                     case "--pcap" -> {
