@@ -81,7 +81,8 @@ class TraceKernelTest {
                             Thread.sleep(100);
                         }
                         for (String rec : kmsg.drain()) {
-                            if (rec.contains("TRACE: ") && (rec.contains("=" + ifB + " ") || rec.contains("=" + ifC + " "))) {
+                            if (rec.contains("TRACE: ") && (rec.contains("=" + ifB + " ") || rec.contains("=" + ifC + " ")
+                                    || (rec.contains(" IN=lo ") || rec.contains(" OUT=lo ")) && (rec.contains("=10.77.0.") || rec.contains("=fd77:")))) {
                                 kernel.add(rec);
                             }
                         }

@@ -140,4 +140,16 @@ class TraceLinesTest {
         assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8)
                 .contains("--trace-format: expected legacy or nft, found 'json'"), err.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
+
+    @Test
+    void packetsTheHostSendsCarryTheSocketOwnerAndLoseTheFlagOnLo() throws Exception {
+        List<List<String>> lines = TraceRulesets.offline(TraceRulesets.all().get(5), IF);
+        assertTrue(lines.get(0).get(0).startsWith("<4>TRACE: raw:OUTPUT:policy:3 IN= OUT=trb1 SRC=10.77.0.2 DST=10.77.0.1 "),
+                lines.get(0).get(0));
+        assertTrue(lines.get(0).get(0).endsWith(" UID=0 GID=0 "), lines.get(0).get(0));
+        // to the host's own address: OUTPUT and POSTROUTING on lo, nothing once received on lo
+        List<String> self = lines.get(3);
+        assertEquals("<4>TRACE: mangle:POSTROUTING:policy:1", prefixes(self).get(self.size() - 1));
+        assertTrue(self.stream().noneMatch(l -> l.contains(" IN=lo ")), self.toString());
+    }
 }

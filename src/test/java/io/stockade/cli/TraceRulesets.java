@@ -165,12 +165,18 @@ final class TraceRulesets {
                 "tcp " + ea + ":40003 > " + ec + ":23 syn");
     }
 
-    /** Locally generated packets (raw OUTPUT -j TRACE): OUTPUT and POSTROUTING, with the socket's UID/GID. */
+    /**
+     * Locally generated packets (raw OUTPUT -j TRACE): OUTPUT and POSTROUTING, with the socket's
+     * UID/GID; a REJECT in OUTPUT (its RST, to the host itself, not traced: with nf_tables its
+     * lines would come before the REJECT rule's, see COMPATIBILITY); a datagram to the host's own
+     * address, whose trace ends where it is looped back over lo.
+     */
     static final String OUTPUT4 = """
             *raw
             :PREROUTING ACCEPT [0:0]
             :OUTPUT ACCEPT [0:0]
             -A OUTPUT -d 10.77.0.1/32 -j TRACE
+            -A OUTPUT -d 10.77.0.2/32 -p udp -j TRACE
             COMMIT
             *mangle
             :PREROUTING ACCEPT [0:0]
@@ -191,7 +197,7 @@ final class TraceRulesets {
             COMMIT
             """;
 
-    static final String OUTPUT6 = OUTPUT4.replace("10.77.0.1/32", "fd77::1/128");
+    static final String OUTPUT6 = OUTPUT4.replace("10.77.0.1/32", "fd77::1/128").replace("10.77.0.2/32", "fd77::2/128");
 
     static List<Case> all() {
         return List.of(
@@ -206,11 +212,13 @@ final class TraceRulesets {
                 new Case("IPv4 sent by the host", Family.IPV4, OUTPUT4, List.of(
                         "out IF udp 10.77.0.2:40001 > 10.77.0.1:9 payload 4 ipid 77 uid 0 gid 0",
                         "out IF udp 10.77.0.2:40002 > 10.77.0.1:10 payload 4 ipid 78 uid 0 gid 0",
-                        "out IF tcp 10.77.0.2:40003 > 10.77.0.1:11 syn ipid 79 uid 0 gid 0")),
+                        "out IF tcp 10.77.0.2:40003 > 10.77.0.1:11 syn ipid 79 uid 0 gid 0",
+                        "out IF udp 10.77.0.2:40004 > 10.77.0.2:9 payload 4 ipid 80 uid 0 gid 0")),
                 new Case("IPv6 sent by the host", Family.IPV6, OUTPUT6, List.of(
                         "out IF udp [fd77::2]:40001 > [fd77::1]:9 payload 4 uid 0 gid 0",
                         "out IF udp [fd77::2]:40002 > [fd77::1]:10 payload 4 uid 0 gid 0",
-                        "out IF tcp [fd77::2]:40003 > [fd77::1]:11 syn uid 0 gid 0")));
+                        "out IF tcp [fd77::2]:40003 > [fd77::1]:11 syn uid 0 gid 0",
+                        "out IF udp [fd77::2]:40004 > [fd77::2]:9 payload 4 uid 0 gid 0")));
     }
 
     /** MAC addresses of the sender and of the traced host's interface. */
