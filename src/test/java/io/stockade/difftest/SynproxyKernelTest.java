@@ -42,12 +42,14 @@ import org.junit.jupiter.api.Test;
 /**
  * SYNPROXY on a forwarding gateway, Linux against Stockade: the documented setup (raw NOTRACK of
  * SYNs from the outside, {@code INVALID,UNTRACKED -j SYNPROXY --sack-perm --timestamp --wscale 7
- * --mss 1460}, {@code nf_conntrack_tcp_loose=0}) in the difftest lab's gateway namespace, and the
+ * --mss 1460 --ecn}, {@code nf_conntrack_tcp_loose=0}) in the difftest lab's gateway namespace, and the
  * same ruleset and host in Stockade. Each side is driven by its own answers (the client's ACK
  * echoes that side's cookie and timestamp cookie), IPv4 and IPv6: handshake, data both ways, a
- * SACK block, the close, a forged ACK, a SYN without timestamps, ECN, a retransmitted ACK and
- * a server's RST. Every packet that leaves is compared byte for byte
- * after normalising only what the cookie secrets and the clock decide:
+ * SACK block, the close, a forged ACK, a SYN without timestamps, ECN ({@code --ecn}), a
+ * retransmitted ACK, a server's RST, a port reuse during TIME_WAIT, and IPv6 with a
+ * destination-options header; also a local server behind INPUT and {@code tcp_loose=1}. Every
+ * packet that leaves is compared byte for byte after normalising only what the cookie secrets and
+ * the clock decide:
  * <ul>
  *   <li>TCP sequence and acknowledgement numbers within ±65536 of that side's cookie (the SYN-ACK's
  *       ISN) are replaced by their distance to it (also SACK block edges);</li>
@@ -426,6 +428,23 @@ class SynproxyKernelTest {
         lines.add("14 " + render(side.send("eth1", ack3), l3));
         o = side.send("eth0", s2c(v, q).flags(0x04 | ACK).seq(0).ack(CLIENT_ISN + 1).window(0).id(14).build());
         lines.add("15 " + render(o, l3));
+        if (v == 6) {
+            // 10. IPv6 with a destination-options header before TCP: SYNPROXY reads TCP behind it,
+            //     its own packets carry none.
+            Learnt l5 = new Learnt();
+            int r = p + 4;
+            o = side.send("eth1", c2s(v, r).destOptions().flags(SYN).seq(CLIENT_ISN).window(64240)
+                    .mss(1460).sackPermitted().timestamp(CLIENT_TS, 0).tcpOption(1).windowScale(7).build());
+            byte[] s5 = o.getOrDefault("eth1", List.of()).isEmpty() ? null : o.get("eth1").getFirst();
+            if (s5 != null) {
+                l5.cookie = u32(s5, tcp(s5) + 4);
+                l5.tsCookie = tsval(s5);
+            }
+            lines.add("16 " + render(o, l5));
+            o = side.send("eth1", c2s(v, r).destOptions().flags(ACK).seq(CLIENT_ISN + 1).ack(l5.cookie + 1).window(502)
+                    .tcpOption(1).tcpOption(1).timestamp(CLIENT_TS + 1, l5.tsCookie).build());
+            lines.add("17 " + render(o, l5));
+        }
         return lines;
     }
 
