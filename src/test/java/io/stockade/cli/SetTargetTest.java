@@ -41,6 +41,8 @@ class SetTargetTest {
             add st_mp 10.0.0.1 skbmark 0x10/0xff
             create st_marked hash:ip family inet hashsize 1024 maxelem 65536
             create st_small hash:ip family inet hashsize 1024 maxelem 2
+            create st_nets hash:net family inet hashsize 1024 maxelem 65536
+            add st_nets 10.1.0.0/16
             """;
     static final String RULES = """
             *mangle
@@ -51,6 +53,7 @@ class SetTargetTest {
             -A INPUT -p udp -m udp --dport 1001 -j SET --add-set st_seen src --exist --timeout 30
             -A INPUT -p udp -m udp --dport 1002 -j SET --del-set st_seen src
             -A INPUT -p udp -j SET --add-set st_ports src,dst
+            -A INPUT -p udp -j SET --add-set st_nets src
             -A INPUT -p udp -m udp --dport 1003 -j SET --add-set st_perm src --timeout 50
             -A INPUT -m mark --mark 0x10/0xff -j SET --add-set st_marked src
             -A INPUT -j SET --add-set st_small src
@@ -104,6 +107,8 @@ class SetTargetTest {
         assertEquals(List.of("10.0.0.9"), elements("st_perm", now), "no timeout support: permanent, --timeout ignored");
         assertEquals(List.of("10.0.0.1"), elements("st_marked", now), "--map-set set the mark from skbmark");
         assertEquals(2, elements("st_small", now).size(), "maxelem 2");
+        assertEquals(new TreeSet<>(List.of("10.0.0.0/16", "10.1.0.0/16")), new TreeSet<>(elements("st_nets", now)),
+                "hash:net adds with the set's longest prefix (INIT_CIDR of nets[0])");
         // the set match sees 10.0.0.8 until its timeout passes
         assertEquals("drop", e.send(8, 1005, 130 * S));
         assertEquals("accept", e.send(8, 1005, 136 * S));
@@ -192,7 +197,7 @@ class SetTargetTest {
             String save = sh("ip netns exec " + r + " ipset save");
             long now = System.nanoTime();
             List<String> mismatches = new ArrayList<>();
-            for (String set : List.of("st_seen", "st_ports", "st_perm", "st_marked", "st_small")) {
+            for (String set : List.of("st_seen", "st_ports", "st_perm", "st_marked", "st_small", "st_nets")) {
                 TreeSet<String> kernel = new TreeSet<>();
                 for (String l : save.split("\n")) {
                     if (l.startsWith("add " + set + " ")) {

@@ -109,10 +109,13 @@ public final class IpSets {
             this.bitmap = type.startsWith("bitmap:");
             if (list) {
                 kinds = new int[0];
+                netDims = new boolean[0];
             } else {
                 String[] parts = type.substring(type.indexOf(':') + 1).split(",");
                 kinds = new int[parts.length];
+                netDims = new boolean[parts.length];
                 for (int i = 0; i < parts.length; i++) {
+                    netDims[i] = parts[i].equals("net") && !bitmap;
                     kinds[i] = switch (parts[i]) {
                         case "ip", "net" -> IP;
                         case "port" -> PORT;
@@ -123,6 +126,11 @@ public final class IpSets {
             stride = kinds.length * 4;
             anyFamily = type.equals("bitmap:port");
         }
+
+        /** Which dimensions are {@code net} (hash types): the kernel side adds them with a prefix. */
+        final boolean[] netDims;
+        /** Per dimension, the prefix length the packet's address is masked to for add/del (scratch). */
+        private final int[] kadtPrefix = new int[6];
 
         /** bitmap:port is NFPROTO_UNSPEC: it takes packets of both families. */
         final boolean anyFamily;
@@ -335,7 +343,50 @@ public final class IpSets {
         /** Index of the entry the last successful {@link #find} returned in this set. */
         int lastFound;
 
-        /** The entry holding exactly the packet's values (a single address / port per dimension), or -1. */
+        /**
+         * The kadt prefix of each dimension: INIT_CIDR(nets[0].cidr, HOST_MASK), the longest prefix
+         * among the set's live elements in that net dimension, else the host prefix.
+         */
+        private void kadtPrefixes(long now) {
+            for (int d = 0; d < kinds.length; d++) {
+                kadtPrefix[d] = family.addressBits;
+                if (!netDims[d]) {
+                    continue;
+                }
+                int best = 0;
+                for (int e = 0; e < count; e++) {
+                    if (!expired(e, now)) {
+                        best = Math.max(best, prefixOf(e * stride + d * 4));
+                    }
+                }
+                if (best > 0) {
+                    kadtPrefix[d] = best;
+                }
+            }
+        }
+
+        private int prefixOf(int o) {
+            long spanHi = data[o + 2] ^ data[o];
+            long spanLo = data[o + 3] ^ data[o + 1];
+            int hostBits = spanHi != 0 ? 128 - Long.numberOfLeadingZeros(spanHi) : 64 - Long.numberOfLeadingZeros(spanLo);
+            return family.addressBits - hostBits;
+        }
+
+        private static long maskHi(int prefix, Family f) {
+            if (f == Family.IPV4) {
+                return 0;
+            }
+            return prefix >= 64 ? -1L : prefix == 0 ? 0 : -1L << (64 - prefix);
+        }
+
+        private static long maskLo(int prefix, Family f) {
+            if (f == Family.IPV4) {
+                return prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
+            }
+            return prefix <= 64 ? 0 : prefix >= 128 ? -1L : -1L << (128 - prefix);
+        }
+
+        /** The entry holding exactly the packet's values (masked to the kadt prefixes), or -1. */
         private int exact(PacketDescriptor pd, int srcBits) {
             for (int e = 0; e < count; e++) {
                 int o = e * stride;
@@ -344,9 +395,14 @@ public final class IpSets {
                     boolean src = (srcBits & (1 << d)) != 0;
                     int b = o + d * 4;
                     if (kinds[d] == IP) {
-                        long hi = src ? pd.srcHi : pd.dstHi;
-                        long lo = src ? pd.srcLo : pd.dstLo;
-                        ok = data[b] == hi && data[b + 1] == lo && data[b + 2] == hi && data[b + 3] == lo;
+                        long mh = maskHi(kadtPrefix[d], family);
+                        long ml = maskLo(kadtPrefix[d], family);
+                        long hi = (src ? pd.srcHi : pd.dstHi) & mh;
+                        long lo = (src ? pd.srcLo : pd.dstLo) & ml;
+                        long fullHi = family == Family.IPV4 ? 0 : -1L;
+                        long fullLo = family == Family.IPV4 ? 0xffffffffL : -1L;
+                        ok = data[b] == hi && data[b + 1] == lo && data[b + 2] == (hi | (~mh & fullHi))
+                                && data[b + 3] == (lo | (~ml & fullLo));
                     } else {
                         int port = src ? pd.srcPort : pd.dstPort;
                         ok = data[b] == pd.protocol && data[b + 1] == port && data[b + 2] == port;
@@ -398,6 +454,7 @@ public final class IpSets {
             }
             anchor(now);
             long t = timeout < 0 ? 0 : expiry(now, timeoutSec < 0 ? timeout : timeoutSec);
+            kadtPrefixes(now);
             int e = exact(pd, srcBits);
             if (e >= 0) {
                 if (!expired(e, now) && !exist) {
@@ -419,8 +476,12 @@ public final class IpSets {
                 boolean src = (srcBits & (1 << d)) != 0;
                 int b = o + d * 4;
                 if (kinds[d] == IP) {
-                    data[b] = data[b + 2] = src ? pd.srcHi : pd.dstHi;
-                    data[b + 1] = data[b + 3] = src ? pd.srcLo : pd.dstLo;
+                    long mh = maskHi(kadtPrefix[d], family);
+                    long ml = maskLo(kadtPrefix[d], family);
+                    data[b] = (src ? pd.srcHi : pd.dstHi) & mh;
+                    data[b + 1] = (src ? pd.srcLo : pd.dstLo) & ml;
+                    data[b + 2] = data[b] | (~mh & (family == Family.IPV4 ? 0 : -1L));
+                    data[b + 3] = data[b + 1] | (~ml & (family == Family.IPV4 ? 0xffffffffL : -1L));
                 } else {
                     data[b] = pd.protocol;
                     data[b + 1] = data[b + 2] = src ? pd.srcPort : pd.dstPort;
@@ -451,6 +512,7 @@ public final class IpSets {
                 return false;
             }
             anchor(now);
+            kadtPrefixes(now);
             int e = exact(pd, srcBits);
             if (e < 0 || expired(e, now)) {
                 return false;
