@@ -137,16 +137,10 @@ public final class DccpMatch extends XtOptMatch {
         @Override
         public void save(StringBuilder out) {
             if ((flags & SRC_PORTS) != 0) {
-                out.append((invflags & SRC_PORTS) != 0 ? " !" : "").append(" --sport ").append(sptMin);
-                if (sptMin != sptMax) {
-                    out.append(':').append(sptMax);
-                }
+                PortText.saveAlways(out, "sport", sptMin, sptMax, (invflags & SRC_PORTS) != 0);
             }
             if ((flags & DEST_PORTS) != 0) {
-                out.append((invflags & DEST_PORTS) != 0 ? " !" : "").append(" --dport ").append(dptMin);
-                if (dptMin != dptMax) {
-                    out.append(':').append(dptMax);
-                }
+                PortText.saveAlways(out, "dport", dptMin, dptMax, (invflags & DEST_PORTS) != 0);
             }
             if ((flags & TYPE) != 0) {
                 out.append((invflags & TYPE) != 0 ? " !" : "").append(" --dccp-types");
@@ -180,25 +174,14 @@ public final class DccpMatch extends XtOptMatch {
             }
         }
 
-        private static void ports(StringBuilder out, String name, int min, int max, boolean inv, boolean numeric) {
-            if (min != 0 || max != 0xffff || inv) {
-                out.append(' ').append(name).append(min == max ? ":" : "s:").append(inv ? "!" : "");
-                Xt.appendPort(out, min, "dccp", numeric);
-                if (min != max) {
-                    out.append(':');
-                    Xt.appendPort(out, max, "dccp", numeric);
-                }
-            }
-        }
-
         @Override
         public void print(StringBuilder out, boolean numeric) {
             out.append("dccp");
             if ((flags & SRC_PORTS) != 0) {
-                ports(out, "spt", sptMin, sptMax, (invflags & SRC_PORTS) != 0, numeric);
+                PortText.print(out, "spt", sptMin, sptMax, (invflags & SRC_PORTS) != 0, "dccp", numeric);
             }
             if ((flags & DEST_PORTS) != 0) {
-                ports(out, "dpt", dptMin, dptMax, (invflags & DEST_PORTS) != 0, numeric);
+                PortText.print(out, "dpt", dptMin, dptMax, (invflags & DEST_PORTS) != 0, "dccp", numeric);
             }
             if ((flags & TYPE) != 0) {
                 types(out, (invflags & TYPE) != 0, numeric);

@@ -219,31 +219,14 @@ public final class SctpMatch implements io.stockade.rules.MatchExtension {
         @Override
         public void save(StringBuilder out) {
             if ((flags & SRC_PORTS) != 0) {
-                out.append((invflags & SRC_PORTS) != 0 ? " !" : "").append(" --sport ").append(sptMin);
-                if (sptMin != sptMax) {
-                    out.append(':').append(sptMax);
-                }
+                PortText.saveAlways(out, "sport", sptMin, sptMax, (invflags & SRC_PORTS) != 0);
             }
             if ((flags & DEST_PORTS) != 0) {
-                out.append((invflags & DEST_PORTS) != 0 ? " !" : "").append(" --dport ").append(dptMin);
-                if (dptMin != dptMax) {
-                    out.append(':').append(dptMax);
-                }
+                PortText.saveAlways(out, "dport", dptMin, dptMax, (invflags & DEST_PORTS) != 0);
             }
             if ((flags & CHUNK_TYPES) != 0) {
                 out.append((invflags & CHUNK_TYPES) != 0 ? " !" : "").append(" --chunk-types");
                 chunks(out, false);
-            }
-        }
-
-        private static void ports(StringBuilder out, String name, int min, int max, boolean inv, boolean numeric) {
-            if (min != 0 || max != 0xffff || inv) {
-                out.append(' ').append(name).append(min == max ? ":" : "s:").append(inv ? "!" : "");
-                Xt.appendPort(out, min, "sctp", numeric);
-                if (min != max) {
-                    out.append(':');
-                    Xt.appendPort(out, max, "sctp", numeric);
-                }
             }
         }
 
@@ -302,10 +285,10 @@ public final class SctpMatch implements io.stockade.rules.MatchExtension {
         public void print(StringBuilder out, boolean numeric) {
             out.append("sctp");
             if ((flags & SRC_PORTS) != 0) {
-                ports(out, "spt", sptMin, sptMax, (invflags & SRC_PORTS) != 0, numeric);
+                PortText.print(out, "spt", sptMin, sptMax, (invflags & SRC_PORTS) != 0, "sctp", numeric);
             }
             if ((flags & DEST_PORTS) != 0) {
-                ports(out, "dpt", dptMin, dptMax, (invflags & DEST_PORTS) != 0, numeric);
+                PortText.print(out, "dpt", dptMin, dptMax, (invflags & DEST_PORTS) != 0, "sctp", numeric);
             }
             if ((flags & CHUNK_TYPES) != 0) {
                 if ((invflags & CHUNK_TYPES) != 0) {

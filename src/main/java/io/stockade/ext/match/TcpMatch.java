@@ -161,35 +161,6 @@ public final class TcpMatch implements MatchExtension {
         }
     }
 
-    /** Appends " --NAME [!]A[:B]" as iptables-save prints a tcp/udp port range (nothing if full and not inverted). */
-    static void savePorts(StringBuilder out, String opt, int lo, int hi, boolean inverted) {
-        if (lo == 0 && hi == 0xffff && !inverted) {
-            return;
-        }
-        out.append(inverted ? " ! --" : " --").append(opt).append(' ').append(lo);
-        if (lo != hi) {
-            out.append(':').append(hi);
-        }
-    }
-
-    /** Appends " spt:X" / " spts:A:B" as xt print_ports does for tcp and udp. */
-    static void printPorts(StringBuilder out, String name, int lo, int hi, boolean inverted, String proto,
-            boolean numeric) {
-        if (lo == 0 && hi == 0xffff && !inverted) {
-            return;
-        }
-        out.append(' ').append(name);
-        if (lo == hi) {
-            out.append(':').append(inverted ? "!" : "");
-            Xt.appendPort(out, lo, proto, numeric);
-        } else {
-            out.append("s:").append(inverted ? "!" : "");
-            Xt.appendPort(out, lo, proto, numeric);
-            out.append(':');
-            Xt.appendPort(out, hi, proto, numeric);
-        }
-    }
-
     /**
      * The parsed match (struct xt_tcp).
      *
@@ -205,8 +176,8 @@ public final class TcpMatch implements MatchExtension {
 
         @Override
         public void save(StringBuilder out) {
-            savePorts(out, "sport", sportLo, sportHi, (invFlags & INV_SRCPT) != 0);
-            savePorts(out, "dport", dportLo, dportHi, (invFlags & INV_DSTPT) != 0);
+            PortText.save(out, "sport", sportLo, sportHi, (invFlags & INV_SRCPT) != 0);
+            PortText.save(out, "dport", dportLo, dportHi, (invFlags & INV_DSTPT) != 0);
             if (option != 0 || (invFlags & INV_OPTION) != 0) {
                 out.append((invFlags & INV_OPTION) != 0 ? " !" : "").append(" --tcp-option ").append(option);
             }
@@ -221,8 +192,8 @@ public final class TcpMatch implements MatchExtension {
         @Override
         public void print(StringBuilder out, boolean numeric) {
             out.append("tcp");
-            printPorts(out, "spt", sportLo, sportHi, (invFlags & INV_SRCPT) != 0, "tcp", numeric);
-            printPorts(out, "dpt", dportLo, dportHi, (invFlags & INV_DSTPT) != 0, "tcp", numeric);
+            PortText.print(out, "spt", sportLo, sportHi, (invFlags & INV_SRCPT) != 0, "tcp", numeric);
+            PortText.print(out, "dpt", dportLo, dportHi, (invFlags & INV_DSTPT) != 0, "tcp", numeric);
             if (option != 0 || (invFlags & INV_OPTION) != 0) {
                 out.append(" option=").append((invFlags & INV_OPTION) != 0 ? "!" : "").append(option);
             }

@@ -80,15 +80,15 @@ public final class UdpMatch implements MatchExtension {
 
         @Override
         public void save(StringBuilder out) {
-            TcpMatch.savePorts(out, "sport", sportLo, sportHi, (invFlags & INV_SRCPT) != 0);
-            TcpMatch.savePorts(out, "dport", dportLo, dportHi, (invFlags & INV_DSTPT) != 0);
+            PortText.save(out, "sport", sportLo, sportHi, (invFlags & INV_SRCPT) != 0);
+            PortText.save(out, "dport", dportLo, dportHi, (invFlags & INV_DSTPT) != 0);
         }
 
         @Override
         public void print(StringBuilder out, boolean numeric) {
             out.append("udp");
-            TcpMatch.printPorts(out, "spt", sportLo, sportHi, (invFlags & INV_SRCPT) != 0, "udp", numeric);
-            TcpMatch.printPorts(out, "dpt", dportLo, dportHi, (invFlags & INV_DSTPT) != 0, "udp", numeric);
+            PortText.print(out, "spt", sportLo, sportHi, (invFlags & INV_SRCPT) != 0, "udp", numeric);
+            PortText.print(out, "dpt", dportLo, dportHi, (invFlags & INV_DSTPT) != 0, "udp", numeric);
         }
 
         @Override
