@@ -501,4 +501,67 @@ class PolicyRoutingKernelTest {
             run(List.of("ip", "netns", "del", PEER), null, true);
         }
     }
+
+    /**
+     * fib_validate_source with policy rules against {@code ip route get … iif … mark …}: strict
+     * rp_filter, the reverse lookup with the forward route's device as iif, and the mark only
+     * with src_valid_mark.
+     */
+    @Test
+    void sourceValidationAgreesWithIpRouteGet(@TempDir Path dir) throws Exception {
+        requireRoot();
+        try {
+            setUp();
+            in(NS, "sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=1");
+            String[] flows = {"8.8.8.8 from 203.0.113.5 iif eth1", "8.8.8.8 from 203.0.113.5 iif eth1 mark 1",
+                "198.51.100.1 from 203.0.113.5 iif eth1 mark 1", "192.0.2.1 from 203.0.113.5 iif eth1 mark 1",
+                "8.8.8.8 from 192.0.2.9 iif eth0", "198.51.100.1 from 192.0.2.9 iif eth1",
+                "8.8.8.8 from 192.0.2.9 iif eth0 mark 1", "198.51.100.7 from 192.0.2.9 iif eth0 mark 1"};
+            List<String> mismatches = new ArrayList<>();
+            java.util.Set<String> answers = new java.util.TreeSet<>();
+            Map<String, String> byFlow = new LinkedHashMap<>();
+            for (int validMark = 0; validMark <= 1; validMark++) {
+                in(NS, "sysctl -qw net.ipv4.conf.all.src_valid_mark=" + validMark);
+                Path d = Files.createDirectories(dir.resolve("vm" + validMark));
+                snapshot(d);
+                Files.writeString(d.resolve("host.conf"), "sysctl net.ipv4.ip_forward=1\nsysctl net.ipv4.conf.all.rp_filter=1\n"
+                        + "sysctl net.ipv4.conf.all.src_valid_mark=" + validMark + "\n");
+                Netfilter nf = stockade("*filter\nCOMMIT\n", HostLoader.load(d));
+                for (String f : flows) {
+                    String out = run(List.of("ip", "netns", "exec", NS, "sh", "-c", "ip -j route get " + f + " 2>&1"), null, true);
+                    String kernel;
+                    // Linux 6.18's getroute answers EINVAL for any refused source (rp_filter or martian);
+                    // older kernels said EXDEV for rp_filter.
+                    if (out.contains("Invalid cross-device link") || out.contains("Invalid argument")) {
+                        kernel = "invalid source";
+                    } else {
+                        Map<?, ?> r = (Map<?, ?>) ((List<?>) Json.parse(out)).get(0);
+                        kernel = "local".equals(r.get("type")) ? "local" : "forward " + r.get("dev");
+                    }
+                    answers.add(kernel);
+                    byFlow.put(validMark + " " + f, kernel);
+                    String[] w = f.split(" ");
+                    Skb skb = skb(PacketBuilder.ipv4(w[2], w[0]).udp(40000, 9));
+                    skb.inIface = w[4];
+                    skb.mark = w.length > 6 ? Integer.decode(w[6]) : 0;
+                    PathResult r = new PathResult();
+                    nf.receive(skb, r);
+                    String ours = r.engineDrop == io.stockade.engine.EngineDrop.RP_FILTER
+                            || r.engineDrop == io.stockade.engine.EngineDrop.MARTIAN_SOURCE ? "invalid source"
+                            : r.engineDrop != null ? r.engineDrop.toString()
+                            : r.path == io.stockade.rules.Hook.INPUT ? "local" : "forward " + r.out;
+                    if (!ours.equals(kernel)) {
+                        mismatches.add("src_valid_mark " + validMark + ", " + f + ": kernel " + kernel + ", stockade " + ours);
+                    }
+                }
+            }
+            assertEquals(List.of(), mismatches);
+            assertEquals(java.util.Set.of("forward eth0", "forward eth1", "local", "invalid source"), answers);
+            assertEquals(List.of("invalid source", "forward eth1"),
+                    List.of(byFlow.get("0 " + flows[1]), byFlow.get("1 " + flows[1])), "src_valid_mark decides " + byFlow);
+        } finally {
+            run(List.of("ip", "netns", "del", NS), null, true);
+            run(List.of("ip", "netns", "del", PEER), null, true);
+        }
+    }
 }
