@@ -8,7 +8,8 @@ import java.util.random.RandomGenerator;
  * Random packet sequences for a case: several flows (TCP handshakes with data and teardown, TCP
  * to the gateway with its answers sent from the gateway itself, UDP and ICMP echo exchanges,
  * ICMP errors quoting an earlier packet, odd TCP flags, out-of-window segments, packets the
- * gateway originates, IPv4 fragments, IPv6 extension headers), each cut at a random point and
+ * gateway originates, IPv4 fragments, IPv6 extension headers, packets expiring (TTL 1) or over
+ * the narrow route's MTU that the gateway answers with ICMP errors), each cut at a random point and
  * interleaved with the others in order. Packets get identities 0x1000, 0x1001, … in send order
  * (a fragment train shares one). Deterministic for a given generator state.
  */
@@ -151,7 +152,10 @@ final class PacketGenerator {
             s.add(udp("eth0", a2, b, sp, dp, 20));
             return s;
         }
-        int kind = rnd.nextInt(allowLocalOut ? 11 : 9);
+        int kind = rnd.nextInt(allowLocalOut ? 12 : 10);
+        if (kind == (allowLocalOut ? 11 : 9)) {
+            return routingErrorFlow();
+        }
         boolean reverse = rnd.nextInt(4) == 0;
         String a = lanHost();
         String b = wanHost();
@@ -306,6 +310,55 @@ final class PacketGenerator {
                 }
                 cut(s);
             }
+        }
+        return s;
+    }
+
+    /**
+     * Packets the gateway's routing code answers itself: a UDP exchange or an echo whose last
+     * packet arrives with TTL / hop limit 1 (time exceeded, RELATED to the confirmed flow or to a
+     * never-confirmed one), or a packet over the narrow route's MTU ({@link Topology#NARROW4}, MTU
+     * 1300): with DF (IPv4) or as IPv6 it gets fragmentation needed / packet too big, without DF
+     * it is fragmented.
+     */
+    private List<Step> routingErrorFlow() {
+        List<Step> s = new ArrayList<>();
+        boolean reverse = rnd.nextInt(4) == 0;
+        String a = reverse ? wanHost() : lanHost();
+        String va = reverse ? "eth1" : "eth0";
+        String vb = reverse ? "eth0" : "eth1";
+        int sp = ephemeral();
+        int dp = port();
+        if (rnd.nextBoolean()) {
+            String b = reverse ? lanHost() : wanHost();
+            if (rnd.nextBoolean()) {
+                s.add(udp(va, a, b, sp, dp, 8 + rnd.nextInt(20)));
+                s.add(udp(vb, b, replyAddress(a, vb), dp, sp, 8));
+                cut(s);
+            }
+            int len = 8 + rnd.nextInt(600);
+            boolean icmp = rnd.nextInt(3) == 0;
+            String dst = b;
+            s.add(id -> {
+                byte[] l4 = icmp
+                        ? Pkt.icmp(Pkt.addr(a), Pkt.addr(dst), family == 4 ? 8 : 128, 0, 0x0101_0001, new byte[len])
+                        : Pkt.udp(Pkt.addr(a), Pkt.addr(dst), sp, dp, new byte[len]);
+                int proto = icmp ? (family == 4 ? Pkt.ICMP : Pkt.ICMPV6) : Pkt.UDP;
+                return List.of(new CasePacket(va, ip(a, dst, proto, 1, id, l4),
+                        (icmp ? "icmp echo " : "udp ") + a + " > " + dst + " ttl 1 len " + len));
+            });
+        } else {
+            String src = reverse ? lanHost() : a;
+            String via = "eth0";
+            String dst = family == 4 ? Topology.NARROW4 + (1 + rnd.nextInt(9)) : Topology.NARROW6 + Integer.toHexString(1 + rnd.nextInt(9));
+            int len = 1250 + rnd.nextInt(200);
+            boolean df = family == 6 || rnd.nextInt(3) != 0;
+            s.add(id -> {
+                byte[] l4 = Pkt.udp(Pkt.addr(src), Pkt.addr(dst), sp, dp, new byte[len]);
+                byte[] p = family == 4 ? Pkt.ipv4(Pkt.addr(src), Pkt.addr(dst), Pkt.UDP, 64, id, df ? 0x4000 : 0, l4)
+                        : ip(src, dst, Pkt.UDP, 64, id, l4);
+                return List.of(new CasePacket(via, p, "udp " + src + " > " + dst + (df ? " DF" : "") + " len " + p.length));
+            });
         }
         return s;
     }

@@ -88,6 +88,8 @@ public final class Regression {
         s.append("route ").append(Topology.LAN6).append("/64 via fd00::2 dev eth0\n");
         s.append("route default via 10.0.1.2 dev eth1\n");
         s.append("route default via fd00:1::2 dev eth1\n");
+        s.append("route ").append(Topology.NARROW4).append("0/24 via 10.0.1.2 dev eth1 mtu ").append(Topology.NARROW_MTU).append('\n');
+        s.append("route ").append(Topology.NARROW6).append("/64 via fd00:1::2 dev eth1 mtu ").append(Topology.NARROW_MTU).append('\n');
         s.append("sysctl net.ipv4.ip_forward=").append(forward ? 1 : 0).append('\n');
         s.append("sysctl net.ipv6.conf.all.forwarding=").append(forward ? 1 : 0).append('\n');
         for (String kv : Topology.modelledSysctls()) {

@@ -6,7 +6,8 @@ import java.util.List;
  * The network every case runs in: a gateway with two interfaces, each a veth pair to a peer
  * namespace that is only a wire end (no addresses, IPv6 off, static neighbour entries on the
  * gateway so it never resolves). Routes: 192.168.10.0/24 and fd00:10::/64 behind eth0's peer,
- * default behind eth1's peer. The same facts are written into the Stockade host model.
+ * default behind eth1's peer, and a narrow path (route MTU 1300) behind eth1's peer too. The same
+ * facts are written into the Stockade host model.
  */
 final class Topology {
     /** One gateway interface and the peer on its wire. */
@@ -25,6 +26,13 @@ final class Topology {
     static final String LAN6 = "fd00:10::";
     static final String WAN4 = "203.0.113.";
     static final String WAN6 = "2001:db8:77::";
+    /**
+     * A narrow path behind eth1's peer: its route has MTU 1300 (below the interfaces' 1500), so a
+     * longer packet gets fragmentation needed / packet too big, or is fragmented without DF.
+     */
+    static final String NARROW4 = "198.51.100.";
+    static final String NARROW6 = "2001:db8:99::";
+    static final int NARROW_MTU = 1300;
 
     private Topology() {
     }
@@ -91,6 +99,8 @@ final class Topology {
         s.append("ip -n ").append(gw).append(" route add ").append(LAN6).append("/64 via fd00::2 dev eth0\n");
         s.append("ip -n ").append(gw).append(" route add default via 10.0.1.2 dev eth1\n");
         s.append("ip -n ").append(gw).append(" route add default via fd00:1::2 dev eth1\n");
+        s.append("ip -n ").append(gw).append(" route add ").append(NARROW4).append("0/24 via 10.0.1.2 dev eth1 mtu ").append(NARROW_MTU).append('\n');
+        s.append("ip -n ").append(gw).append(" -6 route add ").append(NARROW6).append("/64 via fd00:1::2 dev eth1 mtu ").append(NARROW_MTU).append('\n');
         // The observer tables (see KernelLab): the sink first, so conntrack's confirm hook, registered
         // when sdt_ct enables conntrack, sits before it at the same priority.
         s.append("ip netns exec ").append(gw).append(" nft -f - <<'NFT'\n").append(SINK_TABLE).append("NFT\n");

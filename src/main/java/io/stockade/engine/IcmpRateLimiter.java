@@ -1,5 +1,7 @@
 package io.stockade.engine;
 
+import io.stockade.packet.PacketDescriptor;
+
 /**
  * The kernel's limits on the ICMP errors it generates itself (REJECT's port/host/… unreachable
  * replies go through {@code icmp_send} / {@code icmpv6_send}):
@@ -106,6 +108,59 @@ public final class IcmpRateLimiter {
         if (perSec > 0) {
             globalCredit = Math.max(0, globalCredit - 1);
         }
+    }
+
+    /** An ICMP error (destination unreachable, source quench, redirect, time exceeded, parameter problem) or ICMPv6 error (type < 128). */
+    static boolean isError(PacketDescriptor pd) {
+        int t = pd.icmpType;
+        return pd.ipVersion == 4
+                ? pd.protocol == 1 && (t == 3 || t == 4 || t == 5 || t == 11 || t == 12)
+                : pd.protocol == 58 && t >= 0 && t < 128;
+    }
+
+    /**
+     * Whether the host may send the ICMP(v6) packet {@code pd} now (icmp_send's
+     * icmpv4_global_allow / icmpv4_xrlim_allow and the IPv6 twins): types outside the ratemask
+     * (IPv4: icmp_ratemask, never fragmentation needed; IPv6: all errors but packet too big) and
+     * packets to local or loopback destinations always pass; others need a global credit and the
+     * destination peer's token. Spends them when it says yes.
+     */
+    boolean allowed(HostModel host, PacketDescriptor pd, long time) {
+        int v = pd.ipVersion;
+        boolean limited;
+        if (v == 4) {
+            // icmpv4_mask_allow: only types in icmp_ratemask; never fragmentation-needed (PMTU discovery).
+            limited = pd.protocol == 1 && pd.icmpType >= 0 && pd.icmpType < 32
+                    && ((1 << pd.icmpType) & host.icmpRatemask()) != 0
+                    && !(pd.icmpType == 3 && pd.icmpCode == 4);
+        } else {
+            limited = pd.protocol == 58 && pd.icmpType >= 0 && pd.icmpType < 128 && pd.icmpType != 2;
+        }
+        if (!limited) {
+            return true;
+        }
+        int r = host.lookup(v, pd.dstHi, pd.dstLo);
+        if (r >= 0 && (host.type(r) == AddressTypes.LOCAL || host.isLoopback(host.device(r)))) {
+            return true;
+        }
+        if (!globalAvailable(time, host.icmpMsgsPerSec(), host.icmpMsgsBurst())) {
+            return false;
+        }
+        long tmo;
+        if (v == 4) {
+            tmo = host.icmpRatelimit();
+        } else {
+            tmo = host.icmp6Ratelimit();
+            int plen = r >= 0 ? host.prefixLength(r) : 0;
+            if (plen < 128) {
+                tmo >>= (128 - plen) >> 5;
+            }
+        }
+        if (!allowPeer(v, pd.dstHi, pd.dstLo, time, tmo)) {
+            return false;
+        }
+        consumeGlobal(host.icmpMsgsPerSec());
+        return true;
     }
 
     /** The peer's slot, created (tokens 0, last refill 60 s ago: inet_getpeer) when new. */

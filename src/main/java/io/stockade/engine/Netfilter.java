@@ -916,14 +916,14 @@ public final class Netfilter {
                 malformedDrops[g.pd.dropReason.ordinal()]++;
                 continue;
             }
-            if (!icmpAllowed(g.pd, time)) {
+            if (!icmp.allowed(host, g.pd, time)) {
                 engineDrops[EngineDrop.ICMP_RATELIMIT.ordinal()]++;
                 note("generated ICMP error suppressed by the ICMP rate limit");
                 continue;
             }
             if (pendingTracked[i]) {
                 SynproxyStage.attach(g, pendingConn[i], pendingCtinfo[i]);
-            } else if (pendingConn[i] != null && (g.pd.protocol == 6 || isIcmpError(g.pd))) {
+            } else if (pendingConn[i] != null && (g.pd.protocol == 6 || IcmpRateLimiter.isError(g.pd))) {
                 // nf_ct_attach: REJECT's RST (nf_send_reset) and every ICMP error icmp_send builds
                 // (icmp_glue_bits / icmpv6_getfrag) carry the offending packet's entry, RELATED in
                 // the other direction, even when that entry was never confirmed.
@@ -938,51 +938,6 @@ public final class Netfilter {
             generatedNow = false;
         }
         pendingCount = 0;
-    }
-
-    private static boolean isIcmpError(PacketDescriptor pd) {
-        int t = pd.icmpType;
-        return pd.ipVersion == 4
-                ? pd.protocol == 1 && (t == 3 || t == 4 || t == 5 || t == 11 || t == 12)
-                : pd.protocol == 58 && t >= 0 && t < 128;
-    }
-
-    private boolean icmpAllowed(PacketDescriptor pd, long time) {
-        int v = pd.ipVersion;
-        boolean limited;
-        if (v == 4) {
-            // icmpv4_mask_allow: only types in icmp_ratemask; never fragmentation-needed (PMTU discovery).
-            limited = pd.protocol == 1 && pd.icmpType >= 0 && pd.icmpType < 32
-                    && ((1 << pd.icmpType) & host.icmpRatemask()) != 0
-                    && !(pd.icmpType == 3 && pd.icmpCode == 4);
-        } else {
-            limited = pd.protocol == 58 && pd.icmpType >= 0 && pd.icmpType < 128 && pd.icmpType != 2;
-        }
-        if (!limited) {
-            return true;
-        }
-        int r = host.lookup(v, pd.dstHi, pd.dstLo);
-        if (r >= 0 && (host.type(r) == AddressTypes.LOCAL || host.isLoopback(host.device(r)))) {
-            return true;
-        }
-        if (!icmp.globalAvailable(time, host.icmpMsgsPerSec(), host.icmpMsgsBurst())) {
-            return false;
-        }
-        long tmo;
-        if (v == 4) {
-            tmo = host.icmpRatelimit();
-        } else {
-            tmo = host.icmp6Ratelimit();
-            int plen = r >= 0 ? host.prefixLength(r) : 0;
-            if (plen < 128) {
-                tmo >>= (128 - plen) >> 5;
-            }
-        }
-        if (!icmp.allowPeer(v, pd.dstHi, pd.dstLo, time, tmo)) {
-            return false;
-        }
-        icmp.consumeGlobal(host.icmpMsgsPerSec());
-        return true;
     }
 
     void note(String text) {

@@ -58,6 +58,36 @@ class GeneratorTest {
         }
     }
 
+    /** The kernel test's seed exercises the routing code's ICMP errors in both families. */
+    @Test
+    void casesIncludeExpiringAndOversizedForwardedPackets() {
+        int[] ttl1 = new int[7];
+        int[] oversizeDf = new int[7];
+        int oversizeNoDf = 0;
+        CaseGenerator g = new CaseGenerator(KernelDifferentialTest.SEED);
+        for (int i = 0; i < KernelDifferentialTest.CASES; i++) {
+            for (CasePacket p : g.generate(i).packets()) {
+                byte[] ip = p.ip();
+                int v = Pkt.version(ip);
+                int ttl = v == 4 ? ip[8] & 0xff : ip[7] & 0xff;
+                if (ttl == 1 && !p.via().equals("local")) {
+                    ttl1[v]++;
+                }
+                if (ip.length > Topology.NARROW_MTU) {
+                    boolean df = v == 6 || (ip[6] & 0x40) != 0;
+                    if (df) {
+                        oversizeDf[v]++;
+                    } else {
+                        oversizeNoDf++;
+                    }
+                }
+            }
+        }
+        assertTrue(ttl1[4] >= 10 && ttl1[6] >= 5, "TTL/hop limit 1: " + ttl1[4] + " IPv4, " + ttl1[6] + " IPv6");
+        assertTrue(oversizeDf[4] >= 5 && oversizeDf[6] >= 3, "over the narrow MTU: " + oversizeDf[4] + " IPv4 DF, " + oversizeDf[6] + " IPv6");
+        assertTrue(oversizeNoDf >= 2, "IPv4 without DF over the narrow MTU: " + oversizeNoDf);
+    }
+
     @Test
     void tcpChecksumVerifiesOverThePseudoHeader() {
         byte[] s = Pkt.addr("10.0.0.2");
