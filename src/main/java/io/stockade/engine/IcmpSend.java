@@ -27,8 +27,10 @@ import java.lang.foreign.ValueLayout;
  * <p>IPv6 ({@link #v6}): nothing when the offending packet went to a multicast address or was
  * not for this host at the link layer (except packet too big, which is then sent from the
  * preferred source), came from the unspecified or a multicast address, or is an ICMPv6 error;
- * nothing without a route back. Traffic class 0, hop limit 64, source as for IPv4; the data
- * quotes the offending packet up to 1280 bytes in all.
+ * nothing without a route back. Traffic class 0, hop limit 64, source = the offending packet's
+ * destination if local, else an address of the interface it came in on (of the sender's scope),
+ * else the preferred source towards the sender; the data quotes the offending packet up to 1280
+ * bytes in all.
  *
  * <p>LINUX-DIFF: the IPv4 ID and the IPv6 flow label are hashes of the addresses and the time,
  * not Linux's salted counters; IP options of the offending packet are not echoed in the
@@ -158,9 +160,15 @@ public final class IcmpSend {
         }
         long srcHi = pd.dstHi;
         long srcLo = pd.dstLo;
-        if (!local && at.preferredSource(6, pd.srcHi, pd.srcLo, skb.scratchAddr)) {
-            srcHi = skb.scratchAddr[0];
-            srcLo = skb.scratchAddr[1];
+        if (!local) {
+            // icmp6_send: ipv6_dev_get_saddr on the input interface (parm->iif) towards the sender.
+            String in = skb.inIface;
+            boolean got = in != null && !in.isEmpty() && at instanceof HostModel host && !host.isLoopback(in)
+                    && at.masqueradeSource(6, in, pd.srcHi, pd.srcLo, skb.scratchAddr);
+            if (got || at.preferredSource(6, pd.srcHi, pd.srcLo, skb.scratchAddr)) {
+                srcHi = skb.scratchAddr[0];
+                srcLo = skb.scratchAddr[1];
+            }
         }
         int quote = Math.min(total, IPV6_MIN_MTU - 48);
         int len = 48 + quote;
