@@ -28,8 +28,9 @@ import java.lang.foreign.ValueLayout;
  * not for this host at the link layer (except packet too big, which is then sent from the
  * preferred source), came from the unspecified or a multicast address, or is an ICMPv6 error;
  * nothing without a route back. Traffic class 0, hop limit 64, source = the offending packet's
- * destination if local, else an address of the interface it came in on (of the sender's scope),
- * else the preferred source towards the sender; the data quotes the offending packet up to 1280
+ * destination if local, else the sender's own address if that is local (RFC 6724 rule 1: an
+ * error about a packet masqueraded on the way out), else an address of the interface it came in
+ * on (of the sender's scope), else the preferred source towards the sender; the data quotes the offending packet up to 1280
  * bytes in all.
  *
  * <p>LINUX-DIFF: the IPv4 ID and the IPv6 flow label are hashes of the addresses and the time,
@@ -160,11 +161,15 @@ public final class IcmpSend {
         }
         long srcHi = pd.dstHi;
         long srcLo = pd.dstLo;
-        if (!local) {
+        if (!local && (at.typeMask(6, pd.srcHi, pd.srcLo, "") & AddressTypes.LOCAL) != 0) {
+            // ipv6_dev_get_saddr, rule 1: to one of our own addresses (a masqueraded sender), from it.
+            srcHi = pd.srcHi;
+            srcLo = pd.srcLo;
+        } else if (!local) {
             // icmp6_send: ipv6_dev_get_saddr on the input interface (parm->iif) towards the sender.
-            String in = skb.inIface;
-            boolean got = in != null && !in.isEmpty() && at instanceof HostModel host && !host.isLoopback(in)
-                    && at.masqueradeSource(6, in, pd.srcHi, pd.srcLo, skb.scratchAddr);
+            String inDev = skb.inIface;
+            boolean got = inDev != null && !inDev.isEmpty() && at instanceof HostModel host && !host.isLoopback(inDev)
+                    && at.masqueradeSource(6, inDev, pd.srcHi, pd.srcLo, skb.scratchAddr);
             if (got || at.preferredSource(6, pd.srcHi, pd.srcLo, skb.scratchAddr)) {
                 srcHi = skb.scratchAddr[0];
                 srcLo = skb.scratchAddr[1];

@@ -349,20 +349,36 @@ public final class Netfilter {
         if (!table(rs, v, TableKind.MANGLE, Hook.OUTPUT, skb, res)) {
             return;
         }
+        // The OUTPUT hook's state->out is fixed when the hook starts: after a re-route the rest of
+        // OUTPUT still matches -o against the first route's device; POSTROUTING sees the new one.
+        String hookOut = skb.outIface;
+        String routedOut = hookOut;
         // ipt_mangle_out / ip6t_mangle_out: reroute for any change that could affect the route.
-        if ((pd.srcHi != srcHi || pd.srcLo != srcLo || pd.dstHi != dstHi || pd.dstLo != dstLo || skb.mark != mark
-                || pd.tos != tos || (v == 6 && (pd.ttl != hopLimit || pd.flowLabel != flowLabel)))
-                && !routeOutput(skb, res, "mangle OUTPUT changed the packet, rerouted via ")) {
-            return;
+        if (pd.srcHi != srcHi || pd.srcLo != srcLo || pd.dstHi != dstHi || pd.dstLo != dstLo || skb.mark != mark
+                || pd.tos != tos || (v == 6 && (pd.ttl != hopLimit || pd.flowLabel != flowLabel))) {
+            if (!routeOutput(skb, res, "mangle OUTPUT changed the packet, rerouted via ")) {
+                return;
+            }
+            routedOut = skb.outIface;
+            skb.outIface = hookOut;
         }
         dstHi = pd.dstHi;
         dstLo = pd.dstLo;
-        if (!nat(rs, v, Hook.OUTPUT, skb, res, false)
-                || ((pd.dstHi != dstHi || pd.dstLo != dstLo) && !routeOutput(skb, res, "nat: destination changed, rerouted via "))
-                || !table(rs, v, TableKind.FILTER, Hook.OUTPUT, skb, res)
+        if (!nat(rs, v, Hook.OUTPUT, skb, res, false)) {
+            return;
+        }
+        if (pd.dstHi != dstHi || pd.dstLo != dstLo) {
+            if (!routeOutput(skb, res, "nat: destination changed, rerouted via ")) {
+                return;
+            }
+            routedOut = skb.outIface;
+            skb.outIface = hookOut;
+        }
+        if (!table(rs, v, TableKind.FILTER, Hook.OUTPUT, skb, res)
                 || !table(rs, v, TableKind.SECURITY, Hook.OUTPUT, skb, res)) {
             return;
         }
+        skb.outIface = routedOut;
         postrouting(rs, v, skb, res);
     }
 
