@@ -230,13 +230,24 @@ final class NatChoices {
         for (String l : lines) {
             String[] t = l.split(" ");
             int srcs = 0;
+            String original = null;
             for (int i = 0; i < t.length; i++) {
                 if (t[i].startsWith("src=")) {
                     srcs++;
                 }
+                if (srcs == 1 && original == null && (t[i].startsWith("sport=") || t[i].startsWith("id="))) {
+                    original = t[i].substring(t[i].indexOf('=') + 1);
+                }
                 String key = t[i].startsWith("dport=") ? "dport=" : t[i].startsWith("id=") ? "id=" : null;
                 if (srcs >= 2 && key != null && t[i].substring(key.length()).matches("\\d{1,5}")) {
-                    Integer s = symbols.existing(Integer.parseInt(t[i].substring(key.length())));
+                    String value = t[i].substring(key.length());
+                    Integer s = symbols.existing(Integer.parseInt(value));
+                    // A choice no packet showed (the packet was refused after POSTROUTING, e.g. by
+                    // ip6_fragment with packet too big): named here, in listing order.
+                    if (s == null && !value.equals(original)) {
+                        int n = symbols.symbol(Integer.parseInt(value));
+                        s = n < 0 ? null : n;
+                    }
                     if (s != null) {
                         t[i] = key + s;
                     }
