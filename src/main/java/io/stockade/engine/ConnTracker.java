@@ -10,7 +10,9 @@ package io.stockade.engine;
  * it leaves alone packets that already carry an entry or are marked untracked ({@code skb.conn != null}
  * or {@code ctinfo == 7}, e.g. {@code -j CT --notrack} in raw, a TCP RST the kernel attached to the
  * rejected connection with {@code nf_ct_attach}, a packet looped back through {@code lo}) — as
- * nf_conntrack_in returns early for them. {@link #confirm} inserts a new entry into the table; a packet dropped before the
+ * nf_conntrack_in returns early for them. A template in {@code skb.conn} ({@code Conn.isTemplate}, e.g.
+ * SYNPROXY's on the SYN it sends the server) is not an entry: a new entry is created from it.
+ * {@link #confirm} inserts a new entry into the table; a packet dropped before the
  * confirm step leaves no entry. Both run on the packet path: no allocation for existing entries,
  * no exceptions. {@code skb.timeNanos} is the clock (expiry is lazy, on packet time).
  */
