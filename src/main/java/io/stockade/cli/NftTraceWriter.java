@@ -7,6 +7,7 @@ import io.stockade.engine.Verdict;
 import io.stockade.packet.IpText;
 import io.stockade.packet.PacketDescriptor;
 import io.stockade.rules.Rule;
+import io.stockade.rules.RuleTarget;
 import io.stockade.syntax.RuleFormat;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,7 +21,9 @@ import java.util.Map;
  * {@code PACKET: FAMILY ID IN=… OUT=… MACSRC=… SRC=… …} line, then one
  * {@code  TRACE: FAMILY ID table:chain:rule:0xHANDLE:VERDICT  -4 -t table -A chain …} line per
  * rule the packet matched (verdicts CONTINUE, ACCEPT, DROP, JUMP:chain, GOTO:chain, 0xfffffffb
- * for RETURN) and {@code  TRACE: … table:chain:policy:VERDICT } for a policy.
+ * for RETURN) and {@code  TRACE: … table:chain:policy:VERDICT } for a policy. A REJECT rule's
+ * line follows the trace of the reply it sent, as in Linux, where the reply traverses the tables
+ * from inside the target.
  *
  * <p>LINUX-DIFF: the trace id is a hash of the packet's time (Linux: of the skb's address), and
  * the rule handles are those a fresh {@code iptables-nft-restore} of the ruleset gives (chains,
@@ -31,6 +34,10 @@ final class NftTraceWriter implements NftTrace {
     private final List<String> out;
     private final Map<CompiledTable, String[]> ruleText = new IdentityHashMap<>();
     private final StringBuilder b = new StringBuilder(512);
+    /** The line of a REJECT rule, written after the reply's own trace (see {@link #packetDone}). */
+    private final List<String> held = new java.util.ArrayList<>();
+    /** The packet buffers seen, numbered in order (the engine reuses a few). */
+    private final Map<Skb, Integer> skbs = new IdentityHashMap<>();
 
     NftTraceWriter(List<String> out) {
         this.out = out;
@@ -46,7 +53,17 @@ final class NftTraceWriter implements NftTrace {
         verdict(code, target);
         b.append(' ').append(t.family.version == 6 ? "-6" : "-4").append(" -t ").append(t.kind.tableName).append(' ')
                 .append(text(t, entry));
-        out.add(b.toString());
+        if (t.rule(entry).target() instanceof RuleTarget.Extension x && x.spec().name().equals("REJECT")) {
+            held.add(b.toString());
+        } else {
+            out.add(b.toString());
+        }
+    }
+
+    @Override
+    public void packetDone() {
+        out.addAll(held);
+        held.clear();
     }
 
     @Override
@@ -68,9 +85,13 @@ final class NftTraceWriter implements NftTrace {
         return t.family.version == 6 ? 10 : 2;
     }
 
-    /** The trace id: the packet's time mixed (murmur3 finalizer), as 8 hex digits. */
-    private static String id(Skb skb) {
-        long h = skb.timeNanos;
+    /**
+     * The trace id: the packet's time and which packet buffer carries it (the received or sent
+     * packet, or one a target emitted) mixed (murmur3 finalizer), as 8 hex digits; so a REJECT
+     * reply has an id of its own, as in Linux.
+     */
+    private String id(Skb skb) {
+        long h = skb.timeNanos + skbs.computeIfAbsent(skb, k -> skbs.size()) * 0x9E3779B97F4A7C15L;
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;

@@ -27,4 +27,12 @@ public interface NftTrace {
 
     /** A traced packet reached the policy entry {@code entry} of a built-in chain. */
     void policy(CompiledTable table, int entry, int verdict, boolean first, Skb skb);
+
+    /**
+     * The packet and every packet its targets emitted (REJECT replies, traversed after it) are
+     * done. Linux sends such a reply from inside the target, so the reply's trace comes before
+     * the line of the rule that sent it; an implementation holds that line back until here.
+     */
+    default void packetDone() {
+    }
 }

@@ -167,16 +167,16 @@ final class TraceRulesets {
 
     /**
      * Locally generated packets (raw OUTPUT -j TRACE): OUTPUT and POSTROUTING, with the socket's
-     * UID/GID; a REJECT in OUTPUT (its RST, to the host itself, not traced: with nf_tables its
-     * lines would come before the REJECT rule's, see COMPATIBILITY); a datagram to the host's own
-     * address, whose trace ends where it is looped back over lo.
+     * UID/GID; a REJECT in OUTPUT whose RST, to the host itself, is traced too (with nf_tables its
+     * lines come before the REJECT rule's); a datagram to the host's own address, whose trace ends
+     * where it is looped back over lo.
      */
     static final String OUTPUT4 = """
             *raw
             :PREROUTING ACCEPT [0:0]
             :OUTPUT ACCEPT [0:0]
             -A OUTPUT -d 10.77.0.1/32 -j TRACE
-            -A OUTPUT -d 10.77.0.2/32 -p udp -j TRACE
+            -A OUTPUT -d 10.77.0.2/32 -j TRACE
             COMMIT
             *mangle
             :PREROUTING ACCEPT [0:0]
