@@ -6,6 +6,7 @@ import io.stockade.engine.Skb;
 import io.stockade.rules.MatchSpec;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.ParseEnv;
+import io.stockade.syntax.Numbers;
 
 /**
  * {@code -m connbytes [!] --connbytes FROM[:TO] --connbytes-mode packets|bytes|avgpkt
@@ -61,7 +62,7 @@ public final class ConnbytesMatch extends XtOptMatch {
             }
 
             private long num(String s, String whole) throws ParameterProblem {
-                XtOptMatch.Num n = XtOptMatch.Num.parse(s, 0, 0);
+                Numbers.Num n = Numbers.Num.parse(s, 0, 0);
                 if (n == null || n.end != s.length() || n.overflow) {
                     throw new ParameterProblem("connbytes: bad value for option \"--connbytes\" near \"" + whole
                             + "\", or out of range (0-18446744073709551615).\n");

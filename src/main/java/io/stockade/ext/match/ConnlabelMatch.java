@@ -6,6 +6,7 @@ import io.stockade.rules.CheckEnv;
 import io.stockade.rules.MatchSpec;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.ParseEnv;
+import io.stockade.syntax.Numbers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ public final class ConnlabelMatch extends XtOptMatch {
             void parse(Call cb) throws ParameterProblem {
                 if (cb.entry.id() == 0) {
                     // connlabel_value_parse: strtoul(…, 0), the whole string.
-                    Num n = Num.parse(cb.arg, 0, 0);
+                    Numbers.Num n = Numbers.Num.parse(cb.arg, 0, 0);
                     long tmp = n != null && n.end == cb.arg.length() && !n.overflow ? n.value : -1;
                     if (tmp > Integer.MAX_VALUE) {
                         tmp = (int) tmp;

@@ -6,6 +6,7 @@ import io.stockade.rules.Family;
 import io.stockade.rules.MatchSpec;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.ParseEnv;
+import io.stockade.syntax.Numbers;
 import java.util.Arrays;
 
 /**
@@ -115,7 +116,7 @@ public final class HbhDstMatch extends XtOptMatch {
             p++;
         }
         boolean neg = p < s.length() && s.charAt(p) == '-';
-        Num n = Num.parse(s, neg ? p + 1 : 0, 0);
+        Numbers.Num n = Numbers.Num.parse(s, neg ? p + 1 : 0, 0);
         if (n == null) {
             throw new ParameterProblem(prefix + ": no valid digits in " + what + " `" + s + "'");
         }

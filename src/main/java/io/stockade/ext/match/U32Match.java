@@ -5,6 +5,7 @@ import io.stockade.engine.Skb;
 import io.stockade.rules.MatchSpec;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.ParseEnv;
+import io.stockade.syntax.Numbers;
 import java.util.Arrays;
 
 /**
@@ -59,7 +60,7 @@ public final class U32Match extends XtOptMatch {
         }
 
         long number(int pos) throws ParameterProblem {
-            Num n = Num.parse(s, p, 0);
+            Numbers.Num n = Numbers.Num.parse(s, p, 0);
             if (n == null || !n.inRange(0, 0xffffffffL) || n.end == p) {
                 throw new ParameterProblem("u32: at char " + pos + ": not a number or out of range");
             }

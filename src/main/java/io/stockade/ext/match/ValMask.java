@@ -1,6 +1,7 @@
 package io.stockade.ext.match;
 
 import io.stockade.rules.ParameterProblem;
+import io.stockade.syntax.Numbers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ public final class ValMask {
                     if (line.isEmpty() || line.charAt(0) == '#') {
                         continue;
                     }
-                    XtOptMatch.Num n = XtOptMatch.Num.parse(line, 0, 0);
+                    Numbers.Num n = Numbers.Num.parse(line, 0, 0);
                     if (n == null || n.end >= line.length() || !Character.isWhitespace(line.charAt(n.end))) {
                         continue;
                     }
@@ -76,7 +77,7 @@ public final class ValMask {
 
     /** {value, mask}; the mask is 0xffffffff when not given; {@code lmap} may be null (numbers only). */
     static long[] parse(String ext, String opt, String arg, Lmap lmap) throws ParameterProblem {
-        XtOptMatch.Num n = XtOptMatch.Num.parse(arg, 0, 0);
+        Numbers.Num n = Numbers.Num.parse(arg, 0, 0);
         if (n == null || !n.inRange(0, 0xffffffffL)) {
             return byName(ext, opt, arg, lmap, true);
         }
@@ -89,7 +90,7 @@ public final class ValMask {
             }
             throw new ParameterProblem(ext + ": trailing garbage after value for option \"--" + opt + "\".\n");
         }
-        XtOptMatch.Num m = XtOptMatch.Num.parse(arg, n.end + 1, 0);
+        Numbers.Num m = Numbers.Num.parse(arg, n.end + 1, 0);
         if (m == null || !m.inRange(0, 0xffffffffL)) {
             throw new ParameterProblem(ext + ": bad integer value for option \"--" + opt + "\", or out of range.\n");
         }

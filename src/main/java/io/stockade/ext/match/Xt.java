@@ -28,33 +28,7 @@ final class Xt {
      * xtables_strtoui: the value, or -1 if the text is not a number in [min, max].
      */
     static long number(String s, long min, long max) {
-        if (s == null || s.isEmpty()) {
-            return -1;
-        }
-        int i = 0;
-        int radix = 10;
-        if (s.startsWith("0x") || s.startsWith("0X")) {
-            radix = 16;
-            i = 2;
-        } else if (s.length() > 1 && s.charAt(0) == '0') {
-            radix = 8;
-            i = 1;
-        }
-        if (i >= s.length()) {
-            return -1;
-        }
-        long v = 0;
-        for (; i < s.length(); i++) {
-            int d = Character.digit(s.charAt(i), radix);
-            if (d < 0) {
-                return -1;
-            }
-            v = v * radix + d;
-            if (v > max) {
-                return -1;
-            }
-        }
-        return v < min ? -1 : v;
+        return io.stockade.syntax.Numbers.parseUnsigned(s, min, max);
     }
 
     /** xtopt's "bad value" error for numeric options. */

@@ -5,6 +5,7 @@ import io.stockade.rules.MatchSpec;
 import io.stockade.rules.Option;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.ParseEnv;
+import io.stockade.syntax.Numbers;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -196,7 +197,7 @@ abstract class XtOptMatch implements MatchExtension {
         Entry e = cb.entry;
         long lmin = e.min;
         long lmax = e.max != 0 ? e.max : typeMax(e.type);
-        Num n = Num.parse(cb.arg, 0, 0);
+        Numbers.Num n = Numbers.Num.parse(cb.arg, 0, 0);
         if (n == null || n.end != cb.arg.length() || !n.inRange(lmin, lmax)) {
             throw new ParameterProblem(name + ": bad value for option \"--" + e.name
                     + "\", or out of range (" + Long.toUnsignedString(lmin) + "-"
@@ -226,7 +227,7 @@ abstract class XtOptMatch implements MatchExtension {
                 end = pos;
                 value = cb.nvals == 1 ? lmax : lmin;
             } else {
-                Num n = Num.parse(s, pos, 0);
+                Numbers.Num n = Numbers.Num.parse(s, pos, 0);
                 if (n == null || !n.inRange(lmin, lmax)) {
                     throw new ParameterProblem(name + ": bad value for option \"--" + e.name
                             + "\" near \"" + s.substring(pos) + "\", or out of range ("
@@ -255,13 +256,13 @@ abstract class XtOptMatch implements MatchExtension {
 
     private void parseTosMask(Call cb) throws ParameterProblem {
         String s = cb.arg;
-        Num n = Num.parse(s, 0, 0);
+        Numbers.Num n = Numbers.Num.parse(s, 0, 0);
         if (n != null && n.inRange(0, 0xff)) {
             cb.tosValue = (int) n.value;
             cb.tosMask = 0xff;
             int end = n.end;
             if (end < s.length() && s.charAt(end) == '/') {
-                Num m = Num.parse(s, end + 1, 0);
+                Numbers.Num m = Numbers.Num.parse(s, end + 1, 0);
                 if (m == null || !m.inRange(0, 0xff)) {
                     throw new ParameterProblem("Illegal value: \"" + s + "\"");
                 }
@@ -309,72 +310,9 @@ abstract class XtOptMatch implements MatchExtension {
         }
     }
 
-    /**
-     * C's {@code strtoumax} as libxtables uses it: leading white space, optional {@code +}, base
-     * 0 = {@code 0x} hex / leading-0 octal / decimal; a leading {@code -} is refused (as
-     * {@code xtables_strtoul_base} does). {@link #end} is the index after the digits.
-     */
-    static final class Num {
-        long value;
-        int end;
-        boolean overflow;
-
-        /** Parses at {@code pos}; null if no digits (C: end == start). */
-        static Num parse(String s, int pos, int base) {
-            int p = pos;
-            while (p < s.length() && isSpace(s.charAt(p))) {
-                p++;
-            }
-            if (p < s.length() && s.charAt(p) == '-') {
-                return null;
-            }
-            if (p < s.length() && s.charAt(p) == '+') {
-                p++;
-            }
-            int b = base;
-            if ((b == 0 || b == 16) && p + 1 < s.length() && s.charAt(p) == '0'
-                    && (s.charAt(p + 1) == 'x' || s.charAt(p + 1) == 'X')
-                    && p + 2 < s.length() && Character.digit(s.charAt(p + 2), 16) >= 0) {
-                b = 16;
-                p += 2;
-            } else if (b == 0) {
-                b = p < s.length() && s.charAt(p) == '0' ? 8 : 10;
-            }
-            Num n = new Num();
-            int start = p;
-            long v = 0;
-            while (p < s.length()) {
-                int d = Character.digit(s.charAt(p), b);
-                if (d < 0 || s.charAt(p) > 'z') {
-                    break;
-                }
-                if (Long.compareUnsigned(v, Long.divideUnsigned(-1L - d, b)) > 0) {
-                    n.overflow = true;
-                }
-                v = v * b + d;
-                p++;
-            }
-            if (p == start) {
-                return null;
-            }
-            n.value = v;
-            n.end = p;
-            return n;
-        }
-
-        boolean inRange(long min, long max) {
-            return !overflow && Long.compareUnsigned(value, min) >= 0
-                    && (max == 0 || Long.compareUnsigned(value, max) <= 0);
-        }
-
-        private static boolean isSpace(char c) {
-            return c == ' ' || (c >= '\t' && c <= '\r');
-        }
-    }
-
     /** {@code xtables_strtoui} with {@code end == NULL}: the whole string must be the number. */
     static long strictUint(String s, long min, long max) {
-        Num n = Num.parse(s, 0, 0);
+        Numbers.Num n = Numbers.Num.parse(s, 0, 0);
         if (n == null || n.end != s.length() || !n.inRange(min, max)) {
             return -1;
         }

@@ -4,6 +4,7 @@ import io.stockade.ext.match.ValMask;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.ParameterProblem;
 import io.stockade.rules.TableKind;
+import io.stockade.syntax.Numbers;
 
 /**
  * Argument parsing and error texts shared by the target modules, as libxtables does them
@@ -24,39 +25,7 @@ final class TargetArgs {
      * above {@code max}.
      */
     static long parseUnsigned(String s, long max) {
-        if (s == null || s.isEmpty()) {
-            return -1;
-        }
-        int i = 0;
-        int n = s.length();
-        while (i < n && Character.isWhitespace(s.charAt(i))) {
-            i++;
-        }
-        if (i < n && s.charAt(i) == '+') {
-            i++;
-        }
-        int radix = 10;
-        if (i + 1 < n && s.charAt(i) == '0' && (s.charAt(i + 1) == 'x' || s.charAt(i + 1) == 'X')) {
-            radix = 16;
-            i += 2;
-        } else if (i < n && s.charAt(i) == '0') {
-            radix = 8;
-        }
-        if (i >= n) {
-            return -1;
-        }
-        long v = 0;
-        for (; i < n; i++) {
-            int d = Character.digit(s.charAt(i), radix);
-            if (d < 0) {
-                return -1;
-            }
-            v = v * radix + d;
-            if (v > max) {
-                return -1;
-            }
-        }
-        return v;
+        return Numbers.parseUnsigned(s, 0, max);
     }
 
     /** x6 XTTYPE_UINT*: a value in [min, max] or iptables' "bad value … out of range (min-max)". */
