@@ -59,4 +59,32 @@ class RateestEngineTest {
             assertEquals("accept", res.verdictName());
         }
     }
+
+    @Test
+    void estimatorAndMatchDoNotAllocatePerPacket() throws Exception {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Ruleset rs = new Ruleset();
+        new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(
+                "*raw\n-A PREROUTING -j RATEEST --rateest-name a --rateest-interval 250ms --rateest-ewmalog 1s\n"
+                        + "-A PREROUTING -j RATEEST --rateest-name b --rateest-interval 1s --rateest-ewmalog 4s\nCOMMIT\n"
+                        + "*filter\n-A INPUT -m rateest --rateest-delta --rateest1 a --rateest-bps1 1mbit --rateest-gt"
+                        + " --rateest-bps2 2mbit --rateest2 b\n-A INPUT -m rateest --rateest a --rateest-lt --rateest-pps 5\n"
+                        + "COMMIT\n")), Restore.Options.DEFAULT, new StringBuilder());
+        Offline off = Offline.of(rs, HostLoader.fromConf("iface eth0 192.0.2.1/24\n"));
+        PacketFeeder feeder = new PacketFeeder(off.nf);
+        PathResult res = new PathResult();
+        byte[] b = PacketText.parse("in eth0 udp 192.0.2.9:4000 > 192.0.2.1:53").build();
+        MemorySegment seg = MemorySegment.ofArray(b);
+        long t = S;
+        long allocated = 0;
+        for (int round = 0; round < 3; round++) {
+            long tid = Thread.currentThread().threadId();
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 20_000; i++, t += S / 1000) {
+                feeder.run(LinkLayer.LINKTYPE_RAW, seg, 0, b.length, b.length, "eth0", false, t, res);
+            }
+            allocated = mx.getThreadAllocatedBytes(tid) - before;
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(allocated < 4096, "allocated " + allocated + " bytes");
+    }
 }

@@ -148,6 +148,30 @@ class SetTargetTest {
         assertEquals(List.of(), elements("st_b", 0));
     }
 
+    @Test
+    void setTargetAndMatchDoNotAllocatePerPacket() throws Exception {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Engine e = new Engine();
+        byte[][] pkts = new byte[4][];
+        MemorySegment[] segs = new MemorySegment[4];
+        for (int i = 0; i < pkts.length; i++) {
+            pkts[i] = PacketText.parse("in eth0 udp 10.0.0." + (5 + i) + ":4000 > 10.0.0.254:" + (1000 + i)).build();
+            segs[i] = MemorySegment.ofArray(pkts[i]);
+        }
+        long t = S;
+        long allocated = 0;
+        for (int round = 0; round < 3; round++) {
+            long tid = Thread.currentThread().threadId();
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int n = 0; n < 20_000; n++, t += S / 1000) {
+                byte[] b = pkts[n & 3];
+                e.feeder.run(LinkLayer.LINKTYPE_RAW, segs[n & 3], 0, b.length, b.length, "eth0", false, t, e.res);
+            }
+            allocated = mx.getThreadAllocatedBytes(tid) - before;
+        }
+        assertTrue(allocated < 4096, "allocated " + allocated + " bytes");
+    }
+
     private static io.stockade.engine.Skb skb(String text) throws Exception {
         byte[] b = PacketText.parse(text).build();
         io.stockade.engine.Skb skb = new io.stockade.engine.Skb();
