@@ -8,6 +8,7 @@ enum Area {
     LOG("LOG"),
     LIMIT_RECENT("limit/recent"),
     NAT("NAT"),
+    SCTP("SCTP"),
     IPV6("IPv6");
 
     final String label;

@@ -70,6 +70,12 @@ final class CaseGenerator {
         }
         boolean forward = rnd.nextInt(10) != 0;
         List<CasePacket> packets = new PacketGenerator(rnd, family, (family == 4 ? rules4 : rules6).contains("-o eth1 ")).sequence(2 + rnd.nextInt(9), true);
+        for (CasePacket p : packets) {
+            if (Classifier.protocol(p.ip()) == Pkt.SCTP) {
+                areas.add(Area.SCTP);
+                break;
+            }
+        }
         return new DiffCase(seed, index, areas, rules4, rules6, forward, packets);
     }
 
@@ -87,6 +93,9 @@ final class CaseGenerator {
         }
         if (rules.contains("-m limit") || rules.contains("-m recent") || rules.contains("-m hashlimit")) {
             a.add(Area.LIMIT_RECENT);
+        }
+        if (rules.contains("-p sctp")) {
+            a.add(Area.SCTP);
         }
         if (rules.contains("-j SNAT") || rules.contains("-j DNAT") || rules.contains("-j MASQUERADE")
                 || rules.contains("-j REDIRECT") || rules.contains("-j NETMAP")) {

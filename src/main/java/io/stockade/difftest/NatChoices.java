@@ -224,36 +224,50 @@ final class NatChoices {
         return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
     }
 
-    /** Conntrack lines with the reply tuple's {@code dport=}/{@code id=} renamed where a symbol exists. */
+    /**
+     * Conntrack lines with the reply tuple's {@code dport=}/{@code id=} renamed when it differs from
+     * the original tuple's {@code sport=}/{@code id=} (a source-NAT choice, also a null binding's
+     * on a packet to the gateway that clashes with an existing entry) and no injected packet or rule
+     * names it. Lines are visited in the order of their text with those values blanked, so the
+     * symbols do not depend on the values chosen.
+     */
     static List<String> conntrack(List<String> lines, Namer symbols) {
-        List<String> out = new ArrayList<>();
-        for (String l : lines) {
+        List<String> order = new ArrayList<>(lines);
+        order.sort(java.util.Comparator.comparing(l -> l.replaceAll("(dport|id)=\\d+", "$1=?")));
+        Map<String, String> renamed = new HashMap<>();
+        for (String l : order) {
             String[] t = l.split(" ");
             int srcs = 0;
-            String original = null;
+            String origSport = null;
+            String origId = null;
             for (int i = 0; i < t.length; i++) {
                 if (t[i].startsWith("src=")) {
                     srcs++;
                 }
-                if (srcs == 1 && original == null && (t[i].startsWith("sport=") || t[i].startsWith("id="))) {
-                    original = t[i].substring(t[i].indexOf('=') + 1);
+                if (srcs == 1 && t[i].startsWith("sport=")) {
+                    origSport = t[i].substring(6);
+                } else if (srcs == 1 && t[i].startsWith("id=")) {
+                    origId = t[i].substring(3);
                 }
                 String key = t[i].startsWith("dport=") ? "dport=" : t[i].startsWith("id=") ? "id=" : null;
-                if (srcs >= 2 && key != null && t[i].substring(key.length()).matches("\\d{1,5}")) {
-                    String value = t[i].substring(key.length());
-                    Integer s = symbols.existing(Integer.parseInt(value));
-                    // A choice no packet showed (the packet was refused after POSTROUTING, e.g. by
-                    // ip6_fragment with packet too big): named here, in listing order.
-                    if (s == null && !value.equals(original)) {
-                        int n = symbols.symbol(Integer.parseInt(value));
-                        s = n < 0 ? null : n;
-                    }
-                    if (s != null) {
-                        t[i] = key + s;
-                    }
+                if (srcs < 2 || key == null || !t[i].substring(key.length()).matches("\\d{1,5}")) {
+                    continue;
+                }
+                String value = t[i].substring(key.length());
+                if (value.equals(key.equals("id=") ? origId : origSport)) {
+                    continue;
+                }
+                Integer known = symbols.existing(Integer.parseInt(value));
+                int sym = known != null ? known : symbols.symbol(Integer.parseInt(value));
+                if (sym >= 0) {
+                    t[i] = key + sym;
                 }
             }
-            out.add(String.join(" ", t));
+            renamed.put(l, String.join(" ", t));
+        }
+        List<String> out = new ArrayList<>();
+        for (String l : lines) {
+            out.add(renamed.get(l));
         }
         out.sort(null);
         return out;

@@ -139,8 +139,46 @@ final class PacketGenerator {
         return out;
     }
 
+    private Step sctp(String via, String src, String dst, int sp, int dp, int vtag, String what, byte[]... chunks) {
+        return id -> List.of(new CasePacket(via, ip(src, dst, Pkt.SCTP, 64, id, Pkt.sctp(sp, dp, vtag, chunks)),
+                "sctp " + src + "." + sp + " > " + dst + "." + dp + " " + what));
+    }
+
+    /** An SCTP association through the gateway: INIT … COOKIE-ACK, DATA and SACK, then SHUTDOWN or ABORT, cut anywhere. */
+    private List<Step> sctpFlow() {
+        List<Step> s = new ArrayList<>();
+        boolean reverse = rnd.nextInt(4) == 0;
+        String a = reverse ? wanHost() : lanHost();
+        String b = reverse ? lanHost() : wanHost();
+        String va = reverse ? "eth1" : "eth0";
+        String vb = reverse ? "eth0" : "eth1";
+        String rb = replyAddress(a, vb);
+        int sp = ephemeral();
+        int dp = port();
+        int tagA = 1 + rnd.nextInt(0x7fffffff);
+        int tagB = 1 + rnd.nextInt(0x7fffffff);
+        s.add(sctp(va, a, b, sp, dp, 0, "INIT", Pkt.sctpInit(Pkt.SCTP_INIT, tagA)));
+        s.add(sctp(vb, b, rb, dp, sp, tagA, "INIT-ACK", Pkt.sctpInit(Pkt.SCTP_INIT_ACK, tagB)));
+        s.add(sctp(va, a, b, sp, dp, tagB, "COOKIE-ECHO", Pkt.sctpChunk(Pkt.SCTP_COOKIE_ECHO, 0, new byte[16])));
+        s.add(sctp(vb, b, rb, dp, sp, tagA, "COOKIE-ACK", Pkt.sctpChunk(Pkt.SCTP_COOKIE_ACK, 0, new byte[0])));
+        s.add(sctp(va, a, b, sp, dp, rnd.nextInt(5) == 0 ? tagA : tagB, "DATA", Pkt.sctpChunk(Pkt.SCTP_DATA, 3, new byte[20])));
+        s.add(sctp(vb, b, rb, dp, sp, tagA, "SACK", Pkt.sctpChunk(Pkt.SCTP_SACK, 0, new byte[12])));
+        if (rnd.nextBoolean()) {
+            s.add(sctp(va, a, b, sp, dp, tagB, "SHUTDOWN", Pkt.sctpChunk(Pkt.SCTP_SHUTDOWN, 0, new byte[4])));
+            s.add(sctp(vb, b, rb, dp, sp, tagA, "SHUTDOWN-ACK", Pkt.sctpChunk(Pkt.SCTP_SHUTDOWN_ACK, 0, new byte[0])));
+            s.add(sctp(va, a, b, sp, dp, tagB, "SHUTDOWN-COMPLETE", Pkt.sctpChunk(Pkt.SCTP_SHUTDOWN_COMPLETE, 0, new byte[0])));
+        } else {
+            s.add(sctp(vb, b, rb, dp, sp, tagA, "ABORT", Pkt.sctpChunk(Pkt.SCTP_ABORT, 0, new byte[0])));
+        }
+        cut(s);
+        return s;
+    }
+
     private List<Step> flow(boolean allowLocalOut) {
         List<Step> s = new ArrayList<>();
+        if (rnd.nextInt(10) == 0) {
+            return sctpFlow();
+        }
         if (masquerade && rnd.nextInt(5) == 0) { // a NAT clash: two LAN hosts, one source port, one server
             String a = family == 4 ? Topology.LAN4 + "2" : Topology.LAN6 + "2";
             String a2 = family == 4 ? Topology.LAN4 + "3" : Topology.LAN6 + "3";

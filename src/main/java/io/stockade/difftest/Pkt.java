@@ -13,6 +13,10 @@ final class Pkt {
     static final int UDP = 17;
     static final int ICMP = 1;
     static final int ICMPV6 = 58;
+    static final int SCTP = 132;
+    /** SCTP chunk types the generator sends. */
+    static final int SCTP_DATA = 0, SCTP_INIT = 1, SCTP_INIT_ACK = 2, SCTP_SACK = 3, SCTP_ABORT = 6, SCTP_SHUTDOWN = 7,
+            SCTP_SHUTDOWN_ACK = 8, SCTP_COOKIE_ECHO = 10, SCTP_COOKIE_ACK = 11, SCTP_SHUTDOWN_COMPLETE = 14;
     static final int FIN = 1;
     static final int SYN = 2;
     static final int RST = 4;
@@ -82,6 +86,37 @@ final class Pkt {
         b.putShort((short) sport).putShort((short) dport).putShort((short) (8 + payload.length)).putShort((short) 0);
         b.put(payload);
         return l4(src, dst, UDP, b.array(), 6);
+    }
+
+    /** One SCTP chunk: type, flags, length, body padded to 4 bytes. */
+    static byte[] sctpChunk(int type, int flags, byte[] body) {
+        ByteBuffer b = ByteBuffer.allocate(4 + ((body.length + 3) & ~3));
+        b.put((byte) type).put((byte) flags).putShort((short) (4 + body.length)).put(body);
+        return b.array();
+    }
+
+    /** An INIT or INIT-ACK chunk with initiate tag {@code tag}. */
+    static byte[] sctpInit(int type, int tag) {
+        ByteBuffer b = ByteBuffer.allocate(16);
+        b.putInt(tag).putInt(65536).putShort((short) 10).putShort((short) 10).putInt(1000);
+        return sctpChunk(type, 0, b.array());
+    }
+
+    /** An SCTP packet (common header, CRC32c checksum as the wire carries it) with the given chunks. */
+    static byte[] sctp(int sport, int dport, int vtag, byte[]... chunks) {
+        int len = 12;
+        for (byte[] c : chunks) {
+            len += c.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(len);
+        b.putShort((short) sport).putShort((short) dport).putInt(vtag).putInt(0);
+        for (byte[] c : chunks) {
+            b.put(c);
+        }
+        byte[] a = b.array();
+        int crc = io.stockade.packet.Crc32c.sctp(java.lang.foreign.MemorySegment.ofArray(a), 0, a.length);
+        ByteBuffer.wrap(a, 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(crc);
+        return a;
     }
 
     /** ICMP (family 4) or ICMPv6 (family 6) with a 4-byte rest-of-header and data. */

@@ -149,7 +149,7 @@ final class RuleGenerator {
         }
         if (chance(density)) {
             String icmp = family == 4 ? "icmp" : "ipv6-icmp";
-            String proto = pick(List.of("tcp", "tcp", "udp", icmp));
+            String proto = pick(List.of("tcp", "tcp", "udp", icmp, "tcp", "tcp", "udp", icmp, "sctp"));
             boolean neg = chance(0.1);
             r.append(neg ? "! " : "").append("-p ").append(proto).append(' ');
             if (!neg) {
@@ -189,6 +189,22 @@ final class RuleGenerator {
                         r.append(not()).append("--sport ").append(port()).append(' ');
                     }
                     r.append(not()).append("--dport ").append(port()).append(' ');
+                }
+            }
+            case "sctp" -> {
+                areas.add(Area.SCTP);
+                if (chance(0.7)) {
+                    r.append("-m sctp ");
+                    if (chance(0.3)) {
+                        r.append(not()).append("--sport ").append(port()).append(' ');
+                    }
+                    if (chance(0.5)) {
+                        r.append(not()).append("--dport ").append(port()).append(' ');
+                    }
+                    if (chance(0.4)) {
+                        r.append(not()).append("--chunk-types ").append(pick(List.of("any INIT", "only INIT", "any DATA",
+                                "all COOKIE_ECHO", "any ABORT,SHUTDOWN", "only SACK"))).append(' ');
+                    }
                 }
             }
             default -> {

@@ -59,4 +59,14 @@ class NatChoicesTest {
         assertEquals("eth1 " + Pkt.hex(udp("10.0.1.1", 40000, 0x1000)), kept.packets().get(0).forwarded().get(0));
         assertEquals("eth1 " + Pkt.hex(udp("10.0.1.1", 53, 0x1001)), kept.packets().get(1).forwarded().get(0));
     }
+
+    @Test
+    void aClashingNullBindingSeenOnlyInTheConntrackTableIsRenamedToo() {
+        String ct = "ipv4 udp src=10.0.1.2 dst=10.0.1.1 sport=1234 dport=52898 [UNREPLIED] src=10.0.1.1 dst=10.0.1.2 sport=52898 dport=%d mark=0";
+        NatChoices.Namer k = new NatChoices.Namer(twoFlows());
+        NatChoices.Namer s = new NatChoices.Namer(twoFlows());
+        assertEquals(NatChoices.conntrack(List.of(ct.formatted(53836)), k), NatChoices.conntrack(List.of(ct.formatted(45823)), s));
+        String plain = "ipv4 udp src=192.168.10.2 dst=203.0.113.5 sport=40000 dport=53 [UNREPLIED] src=203.0.113.5 dst=192.168.10.2 sport=53 dport=40000 mark=0";
+        assertEquals(List.of(plain), NatChoices.conntrack(List.of(plain), new NatChoices.Namer(twoFlows())));
+    }
 }
