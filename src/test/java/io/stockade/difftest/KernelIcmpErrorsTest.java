@@ -205,7 +205,12 @@ class KernelIcmpErrorsTest {
                     expect(v6(true, udp6("eth0", lan6, wan6, 64, 20)), 1),
                     expect(v6(false, udp6("eth0", lan6, wan6, 64, 20)), 1),
                     expect(new DiffCase(0, 0, Set.of(Area.FILTER), RULES4, "", false,
-                            List.of(udp4("eth0", "192.168.10.5", wan, 64, 0, 0x4000, 20))), -1)));
+                            List.of(udp4("eth0", "192.168.10.5", wan, 64, 0, 0x4000, 20))), -1),
+                    // ip_error's own limit per source (ip_rt_error_burst 5 s, cost 1 s): five at once
+                    expect(v4(udp4("eth0", "192.168.10.6", wan, 64, 0, 0x4000, 20), udp4("eth0", "192.168.10.6", wan, 64, 0, 0x4000, 20),
+                            udp4("eth0", "192.168.10.6", wan, 64, 0, 0x4000, 20), udp4("eth0", "192.168.10.6", wan, 64, 0, 0x4000, 20),
+                            udp4("eth0", "192.168.10.6", wan, 64, 0, 0x4000, 20), udp4("eth0", "192.168.10.6", wan, 64, 0, 0x4000, 20),
+                            udp4("eth0", "192.168.10.6", wan, 64, 0, 0x4000, 20)), 3, 3, 3, 3, 3, -1, -1)));
         } finally {
             try (var files = java.nio.file.Files.walk(work)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
