@@ -137,10 +137,10 @@ public final class DccpMatch extends XtOptMatch {
         @Override
         public void save(StringBuilder out) {
             if ((flags & SRC_PORTS) != 0) {
-                PortText.saveAlways(out, "sport", sptMin, sptMax, (invflags & SRC_PORTS) != 0);
+                Fmt.saveRangeAlways(out, "sport", sptMin, sptMax, (invflags & SRC_PORTS) != 0);
             }
             if ((flags & DEST_PORTS) != 0) {
-                PortText.saveAlways(out, "dport", dptMin, dptMax, (invflags & DEST_PORTS) != 0);
+                Fmt.saveRangeAlways(out, "dport", dptMin, dptMax, (invflags & DEST_PORTS) != 0);
             }
             if ((flags & TYPE) != 0) {
                 out.append((invflags & TYPE) != 0 ? " !" : "").append(" --dccp-types");

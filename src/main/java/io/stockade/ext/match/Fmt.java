@@ -29,10 +29,21 @@ final class Fmt {
     /** {@code [ !] --OPT MIN[:MAX]} unless {@link #skipRange}. */
     static void saveRange(StringBuilder out, String opt, long min, long max, boolean inv) {
         if (!skipRange(min, max, inv)) {
-            out.append(inv ? " !" : "").append(" --").append(opt).append(' ').append(u32(min));
-            if (min != max) {
-                out.append(':').append(u32(max));
-            }
+            saveRangeAlways(out, opt, min, max, inv);
+        }
+    }
+
+    /** {@code [ !] --OPT MIN[:MAX]} whatever the range. */
+    static void saveRangeAlways(StringBuilder out, String opt, long min, long max, boolean inv) {
+        out.append(inv ? " !" : "").append(" --").append(opt).append(' ');
+        appendRange(out, min, max);
+    }
+
+    /** {@code MIN[:MAX]} (unsigned 32-bit values). */
+    static void appendRange(StringBuilder out, long min, long max) {
+        out.append(u32(min));
+        if (min != max) {
+            out.append(':').append(u32(max));
         }
     }
 

@@ -48,23 +48,15 @@ public final class LengthMatch extends XtOptMatch {
             return "length";
         }
 
-        private void range(StringBuilder out) {
-            out.append(min);
-            if (min != max) {
-                out.append(':').append(max);
-            }
-        }
-
         @Override
         public void save(StringBuilder out) {
-            out.append(invert ? " ! --length " : " --length ");
-            range(out);
+            Fmt.saveRangeAlways(out, "length", min, max, invert);
         }
 
         @Override
         public void print(StringBuilder out, boolean numeric) {
             out.append("length ").append(invert ? "!" : "");
-            range(out);
+            Fmt.appendRange(out, min, max);
         }
 
         @Override

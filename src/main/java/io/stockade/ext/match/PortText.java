@@ -14,15 +14,7 @@ final class PortText {
         if (lo == 0 && hi == 0xffff && !inverted) {
             return;
         }
-        saveAlways(out, opt, lo, hi, inverted);
-    }
-
-    /** Appends " [!] --NAME A[:B]" whatever the range (dccp, sctp: printed when the option was given). */
-    static void saveAlways(StringBuilder out, String opt, int lo, int hi, boolean inverted) {
-        out.append(inverted ? " ! --" : " --").append(opt).append(' ').append(lo);
-        if (lo != hi) {
-            out.append(':').append(hi);
-        }
+        Fmt.saveRangeAlways(out, opt, lo, hi, inverted);
     }
 
     /** Appends " spt:X" / " spts:A:B" as xt print_ports does (nothing if full and not inverted). */

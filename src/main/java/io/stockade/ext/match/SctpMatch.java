@@ -219,10 +219,10 @@ public final class SctpMatch implements io.stockade.rules.MatchExtension {
         @Override
         public void save(StringBuilder out) {
             if ((flags & SRC_PORTS) != 0) {
-                PortText.saveAlways(out, "sport", sptMin, sptMax, (invflags & SRC_PORTS) != 0);
+                Fmt.saveRangeAlways(out, "sport", sptMin, sptMax, (invflags & SRC_PORTS) != 0);
             }
             if ((flags & DEST_PORTS) != 0) {
-                PortText.saveAlways(out, "dport", dptMin, dptMax, (invflags & DEST_PORTS) != 0);
+                Fmt.saveRangeAlways(out, "dport", dptMin, dptMax, (invflags & DEST_PORTS) != 0);
             }
             if ((flags & CHUNK_TYPES) != 0) {
                 out.append((invflags & CHUNK_TYPES) != 0 ? " !" : "").append(" --chunk-types");

@@ -66,23 +66,15 @@ public final class TcpmssMatch extends XtOptMatch {
             return "tcpmss";
         }
 
-        private void range(StringBuilder out) {
-            out.append(min);
-            if (min != max) {
-                out.append(':').append(max);
-            }
-        }
-
         @Override
         public void save(StringBuilder out) {
-            out.append(invert ? " ! --mss " : " --mss ");
-            range(out);
+            Fmt.saveRangeAlways(out, "mss", min, max, invert);
         }
 
         @Override
         public void print(StringBuilder out, boolean numeric) {
             out.append("tcpmss match ").append(invert ? "!" : "");
-            range(out);
+            Fmt.appendRange(out, min, max);
         }
 
         @Override
