@@ -58,34 +58,6 @@ public final class SetTarget implements TargetExtension {
         return OPTIONS;
     }
 
-    /** xtables_strtoui with base 0 (hex {@code 0x}, octal {@code 0}, decimal): the value, or -1. */
-    static long strtoui(String s, long max) {
-        int radix = 10;
-        String d = s;
-        if (d.startsWith("0x") || d.startsWith("0X")) {
-            radix = 16;
-            d = d.substring(2);
-        } else if (d.length() > 1 && d.startsWith("0")) {
-            radix = 8;
-            d = d.substring(1);
-        }
-        if (d.isEmpty() || d.length() > 20) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 0; i < d.length(); i++) {
-            int c = Character.digit(d.charAt(i), radix);
-            if (c < 0) {
-                return -1;
-            }
-            v = v * radix + c;
-            if (v > max) {
-                return -1;
-            }
-        }
-        return v;
-    }
-
     /** One of the target's set references: name, dimension and src bits (bit d: dimension d is src). */
     public record SetRef(String name, int dim, int srcBits) {
         void append(StringBuilder out, String prefix) {
@@ -142,7 +114,7 @@ public final class SetTarget implements TargetExtension {
                         refs[opt.id()] = new SetRef(set, f.length, src);
                     }
                     case O_TIMEOUT -> {
-                        long v = strtoui(arg, 0xfffffffeL);
+                        long v = TargetArgs.parseUnsigned(arg, 0xfffffffeL);
                         if (v < 0) {
                             throw new ParameterProblem("Invalid value for option --timeout or out of range 0-4294967294");
                         }
