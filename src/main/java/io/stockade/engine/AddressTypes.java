@@ -73,6 +73,15 @@ public interface AddressTypes {
     }
 
     /**
+     * {@link #masqueradeSource(int, String, long, long, long[])} with the next hop taken from the
+     * route the packet takes ({@code rt_nexthop(skb_rtable(skb), daddr)}; {@code route} is a
+     * {@link #lookupFlow} handle, -1 when unknown).
+     */
+    default boolean masqueradeSource(int ipVersion, String dev, int route, long hi, long lo, long[] out) {
+        return masqueradeSource(ipVersion, dev, hi, lo, out);
+    }
+
+    /**
      * REDIRECT's new destination in PREROUTING: the first primary IPv4 address of {@code dev};
      * IPv6: the first usable address of {@code dev} (of link scope when {@code (hi, lo)} is
      * link-local). Written to {@code out}; false when {@code dev} has none.

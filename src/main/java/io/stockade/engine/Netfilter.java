@@ -265,6 +265,7 @@ public final class Netfilter {
         int mtu = host.mtu(route);
         skb.outIface = out;
         skb.routeMtu = mtu;
+        skb.route = route;
         res.out = out;
         if (trace != null) {
             note("routing: forward via " + out + " (mtu " + mtu + ")");
@@ -416,6 +417,7 @@ public final class Netfilter {
         String out = type == AddressTypes.LOCAL ? "lo" : host.device(r);
         skb.outIface = out;
         skb.routeMtu = host.mtu(r);
+        skb.route = r;
         outDeviceMtu = type == AddressTypes.LOCAL ? 0 : host.deviceMtu(r);
         res.out = out;
         if (trace != null) {

@@ -49,6 +49,8 @@ public final class Skb {
 
     /** The host's address/route view for addrtype and rpfilter (set by the engine, never null). */
     public AddressTypes addressTypes = AddressTypes.NONE;
+    /** Handle of the route the packet takes ({@code HostModel} route; set by the engine's routing step, -1 before). */
+    public int route = -1;
     /** MTU of the route the packet takes (set by the engine's routing step; 0 before routing). */
     public int routeMtu;
     /** Largest received fragment's IP length when this packet was reassembled by defrag (IPCB frag_max_size), else 0. */
@@ -108,6 +110,7 @@ public final class Skb {
         ctStateBits = 0;
         ctDrop = false;
         routeMtu = 0;
+        route = -1;
         fragMaxSize = 0;
         fragUnfragLength = 0;
         fragId = 0;

@@ -547,17 +547,21 @@ public final class Host implements HostModel {
     /**
      * inet_select_addr(dev, rt_nexthop(route, dst), RT_SCOPE_UNIVERSE) for IPv4; for IPv6 an
      * address of {@code dev}, preferring the destination's scope (link-local or not).
-     * LINUX-DIFF: the next hop comes from {@link #lookup} (no mark), not from the packet's own
-     * policy-routed route.
+     * Without the packet's route ({@code route} -1) the next hop comes from {@link #lookup}.
      * LINUX-DIFF: IPv6 does not apply the rest of RFC 6724 (deprecated, temporary, labels).
      */
     @Override
     public boolean masqueradeSource(int ipVersion, String dev, long hi, long lo, long[] out) {
+        return masqueradeSource(ipVersion, dev, -1, hi, lo, out);
+    }
+
+    @Override
+    public boolean masqueradeSource(int ipVersion, String dev, int route, long hi, long lo, long[] out) {
         if (ipVersion == 6) {
             return devAddress6(dev, (hi >>> 54) == 0x3fa, out);
         }
         long nh = lo;
-        int r = lookup(4, hi, lo);
+        int r = route >= 0 && route < routes.size() ? route : lookup(4, hi, lo);
         if (r >= 0 && rHasGw[r]) {
             nh = rGwLo[r];
         }

@@ -83,7 +83,7 @@ public final class NatActions {
             return Verdict.ACCEPT;
         }
         long[] a = skb.scratchAddr;
-        if (!skb.addressTypes.masqueradeSource(v, skb.outIface, skb.pd.dstHi, skb.pd.dstLo, a)) {
+        if (!skb.addressTypes.masqueradeSource(v, skb.outIface, skb.route, skb.pd.dstHi, skb.pd.dstLo, a)) {
             return Verdict.DROP;
         }
         return setup(skb, NatBinding.MANIP_SRC, flags | NatBinding.RANGE_MAP_IPS, a[0], a[1], a[0], a[1],

@@ -211,4 +211,36 @@ class PolicyRoutingPathTest {
         // Own eth1 address arriving on eth1: the local route's device is eth1, so strict passes.
         assertEquals(List.of(4, 0, 0), marks);
     }
+
+    @Test
+    void masqueradeUsesThePolicyRoutedNextHop() throws Exception {
+        Ruleset rs = new Ruleset();
+        new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader("""
+                *mangle
+                -A PREROUTING -i eth2 -j MARK --set-mark 1
+                COMMIT
+                *nat
+                -A POSTROUTING -o eth1 -j MASQUERADE
+                COMMIT
+                """)), Restore.Options.DEFAULT, new StringBuilder());
+        // eth1 holds two subnets; table 100's gateway is in the second one.
+        Netfilter n = new Netfilter(CompiledRuleset.compile(rs, new StateRegistry()), HostLoader.fromConf("""
+                iface eth0 192.0.2.1/24
+                iface eth1 198.51.100.1/24 203.0.113.1/24
+                iface eth2 10.0.0.1/24
+                route default via 192.0.2.254 dev eth0
+                route default via 203.0.113.254 dev eth1 table 100
+                rule pref 100 fwmark 0x1 lookup 100
+                sysctl net.ipv4.ip_forward=1
+                """), new io.stockade.conntrack.ConntrackTable(), Emitter.NONE, Packets.decoder());
+        List<String> sources = new ArrayList<>();
+        n.tap((skb, iface, generated) -> sources.add(iface + " " + io.stockade.packet.IpText.src(skb.pd)));
+        Skb skb = Packets.skb("eth2", PacketBuilder.ipv4("10.0.0.9", "8.8.8.8").udp(4000, 53));
+        skb.timeNanos = 1_000_000_000L;
+        PathResult r = new PathResult();
+        n.receive(skb, r);
+        assertEquals("accept", r.verdictName());
+        // inet_select_addr(eth1, 203.0.113.254): the address in the next hop's subnet.
+        assertEquals(List.of("eth1 203.0.113.1"), sources);
+    }
 }
