@@ -88,6 +88,17 @@ class KernelIcmpErrorsTest {
                 "icmp " + src + " > " + dst + " type " + type + " ttl " + ttl);
     }
 
+    private static CasePacket[] frags(int family, String src, String dst) {
+        byte[] l4 = Pkt.udp(Pkt.addr(src), Pkt.addr(dst), 40000, 53, new byte[40]); // two fragments of 24 bytes
+        byte[][] f = family == 4 ? Pkt.fragments4(Pkt.addr(src), Pkt.addr(dst), Pkt.UDP, 1, id++, l4, 24)
+                : Pkt.fragments6(Pkt.addr(src), Pkt.addr(dst), Pkt.UDP, 1, id++, 0x5eed, l4, 24);
+        CasePacket[] p = new CasePacket[f.length];
+        for (int k = 0; k < f.length; k++) {
+            p[k] = new CasePacket("eth0", f[k], "udp fragment " + (k + 1) + "/" + f.length + " ttl 1");
+        }
+        return p;
+    }
+
     private static DiffCase v4(CasePacket... p) {
         return new DiffCase(0, 0, Set.of(Area.FILTER), RULES4, "", true, List.of(p));
     }
@@ -183,6 +194,9 @@ class KernelIcmpErrorsTest {
                     // (with DF, or as IPv6, the raw socket refuses it with EMSGSIZE: no hook sees it)
                     expect(v4(udp4("local", "10.0.1.1", "198.51.100.7", 64, 0, 0, 1330)), -1),
                     expect(v6(true, udp6("eth0", lan6, wan6, 1, 20)), 3),
+                    // a fragment train with TTL / hop limit 1: reassembled by conntrack's defrag, then answered
+                    expect(v4(frags(4, lan, wan)), -1, 11),
+                    expect(v6(true, frags(6, lan6, wan6)), -1, 3),
                     expect(v6(true, udp6("eth0", lan6, wan6, 64, 20), udp6("eth0", lan6, wan6, 1, 20)), -1, 3),
                     expect(v6(true, udp6("eth0", lan6, wan6, 64, 1400)), 2),
                     expect(v6(true, udp6("eth0", "fe80::1234", wan6, 64, 20)), 1),
