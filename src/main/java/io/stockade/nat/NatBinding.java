@@ -125,8 +125,9 @@ public final class NatBinding {
         return c != 0 ? c : Long.compareUnsigned(aLo, bLo);
     }
 
+    /** Protocols with ports in the conntrack tuple (DCCP has none since Linux 6.16, see ConntrackTable). */
     private static boolean hasPorts(int proto) {
-        return proto == 6 || proto == 17 || proto == 33 || proto == 132 || proto == 136;
+        return proto == 6 || proto == 17 || proto == 132 || proto == 136;
     }
 
     /** l4proto_in_range. */

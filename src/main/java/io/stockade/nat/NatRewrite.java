@@ -53,6 +53,15 @@ public final class NatRewrite {
         return true;
     }
 
+    /**
+     * Whether nf_nat_l4proto_manip_pkt has a case for {@code proto}: not DCCP, whose NAT (and
+     * tracker) Linux 6.16 removed, so a NATed DCCP packet keeps its ports and checksum (its
+     * conntrack tuple has no ports).
+     */
+    static boolean hasL4Manip(int proto) {
+        return proto != 33;
+    }
+
     /** nf_nat_manip_pkt: rewrite to the inverse of the other direction's tuple. */
     private static void manipOuter(PacketDescriptor pd, Conn ct, int manip, int dir) {
         int o = 1 - dir;
@@ -71,7 +80,8 @@ public final class NatRewrite {
         int base = (int) pd.base;
         int end = (int) Math.min(pd.length, pd.base + pd.ipTotalLength);
         boolean src = manip == NatBinding.MANIP_SRC;
-        if (pd.l4Offset >= 0) {
+        boolean l4 = pd.l4Offset >= 0 && hasL4Manip(pd.protocol);
+        if (l4) {
             PacketRewrite.manipTransport(pd.data, pd.ipVersion, pd.protocol, base, pd.l4Offset, end, src, hi, lo,
                     port, icmp(ct.protocol) ? ct.srcPort(o) : port);
         }
@@ -79,13 +89,13 @@ public final class NatRewrite {
         if (manip == NatBinding.MANIP_SRC) {
             pd.srcHi = hi;
             pd.srcLo = lo;
-            if (!icmp(pd.protocol) && pd.l4Offset >= 0) {
+            if (!icmp(pd.protocol) && l4) {
                 pd.srcPort = port;
             }
         } else {
             pd.dstHi = hi;
             pd.dstLo = lo;
-            if (!icmp(pd.protocol) && pd.l4Offset >= 0) {
+            if (!icmp(pd.protocol) && l4) {
                 pd.dstPort = port;
             }
         }
@@ -155,7 +165,10 @@ public final class NatRewrite {
         }
         int innerId = icmp(ct.protocol) ? ct.srcPort(o) : iport;
         boolean innerSrc = innerManip == NatBinding.MANIP_SRC;
-        PacketRewrite.manipTransport(s, pd.ipVersion, innerProto, inner, innerL4, end, innerSrc, ihi, ilo, iport, innerId);
+        if (hasL4Manip(innerProto)) {
+            PacketRewrite.manipTransport(s, pd.ipVersion, innerProto, inner, innerL4, end, innerSrc, ihi, ilo, iport,
+                    innerId);
+        }
         PacketRewrite.manipAddress(s, pd.ipVersion, inner, innerSrc, ihi, ilo);
         // Outer: look like the reply to an incoming packet.
         long hi;
