@@ -202,8 +202,15 @@ public final class CommandExecutor {
                     case ParsedCommand.CMD_REPLACE -> "RULE_REPLACE";
                     default -> null;
                 };
-                if (op != null && f.kind() == CommandFailure.Kind.KERNEL && f.message().equals(TableValidator.LOOP)) {
-                    throw nftFailure(prog, " " + op + " failed (Too many links): rule in chain " + p.chain);
+                String errno = f.kind() != CommandFailure.Kind.KERNEL ? null : switch (f.message()) {
+                    case TableValidator.LOOP -> "Too many links";
+                    case Messages.INVALID_ARGUMENT -> "Invalid argument";
+                    case Messages.NO_CHAIN -> "No such file or directory";
+                    default -> null;
+                };
+                if (op != null && errno != null) {
+                    // iptables-nft reports the kernel's refusal of the new rule with the errno text.
+                    throw nftFailure(prog, " " + op + " failed (" + errno + "): rule in chain " + p.chain);
                 }
                 throw f;
             }

@@ -105,6 +105,8 @@ class LiveIptablesTest {
         "-A INPUT -j CONNMARK --set-mark x", "-A INPUT -p tcp --syn -j TCPMSS --set-mss 65516", "-A INPUT -j CLASSIFY",
         "-A INPUT -j TPROXY --on-port x", "-t nat -A POSTROUTING -j MASQUERADE --to-ports x",
         "-t nat -A PREROUTING -j REDIRECT --to-ports x", "-t nat -A PREROUTING -j DNAT",
+        "-A INPUT -m ah", "-I INPUT -m rpfilter", "-A INPUT -j REJECT --reject-with tcp-reset",
+        "-A INPUT -m string --algo foo --string x", "-t mangle -A PREROUTING -j ECN --ecn-tcp-remove",
         "-A INPUT -s 10.1 -d 010.0.0.1", "-A INPUT -m iprange --dst-range 10-11.0.0.010", "-A INPUT -s 1.2.3.4/255.255",
         "-S",
     };
