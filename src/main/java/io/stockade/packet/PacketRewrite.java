@@ -142,8 +142,12 @@ public final class PacketRewrite {
                 if (l4 + 4 > end) {
                     return;
                 }
-                // LINUX-DIFF: the SCTP CRC32c is not recomputed after the port change.
                 Wire.put16(s, portAt, port);
+                // sctp_manip_pkt: the CRC32c is computed anew from the header to the end of the
+                // buffer (for a quoted header that is the end of the ICMP error, as in Linux)
+                if (l4 + 12 <= end) {
+                    s.set(Wire.LE32, l4 + 8, Crc32c.sctp(s, l4, end));
+                }
             }
             case PacketParser.PROTO_ICMP -> {
                 if (l4 + 8 > end || !Icmp.hasId(Wire.u8(s, l4))) {
