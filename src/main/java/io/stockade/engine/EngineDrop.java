@@ -7,6 +7,10 @@ package io.stockade.engine;
  * listener.
  */
 public enum EngineDrop {
+    /** Addressed to another host's MAC (PACKET_OTHERHOST, seen in promiscuous mode): ip_rcv_core / ip6_rcv_core drop it before PREROUTING. */
+    OTHER_HOST("otherhost"),
+    /** Would be forwarded but arrived as link-layer broadcast or multicast: ip_forward / ip6_forward forward PACKET_HOST only. */
+    FORWARD_NOT_HOST("forward-not-host"),
     /** Not for this host and forwarding is off (ip_forward=0): ip_error drops it silently. */
     NOT_FORWARDING("forwarding-disabled"),
     /** No route to the destination. */

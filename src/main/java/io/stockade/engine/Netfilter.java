@@ -8,6 +8,7 @@ import io.stockade.nat.NatBinding;
 import io.stockade.nat.NatRewrite;
 import io.stockade.packet.Checksum;
 import io.stockade.packet.DropReason;
+import io.stockade.packet.LinkLayer;
 import io.stockade.packet.PacketDescriptor;
 import io.stockade.rules.Hook;
 import io.stockade.rules.TableKind;
@@ -213,6 +214,11 @@ public final class Netfilter {
             }
             return;
         }
+        // ip_rcv_core / ip6_rcv_core: a frame for another host's MAC is dropped before PREROUTING.
+        if (skb.pktType == LinkLayer.PACKET_OTHERHOST) {
+            hostDrop(res, EngineDrop.OTHER_HOST);
+            return;
+        }
         skb.outIface = "";
         skb.hook = Hook.PREROUTING;
         if (!defrag(skb, res, DEFRAG_USER_IN)) {
@@ -269,6 +275,12 @@ public final class Netfilter {
         res.out = out;
         if (trace != null) {
             note("routing: forward via " + out + " (mtu " + mtu + ")");
+        }
+        // ip_forward / ip6_forward forward only PACKET_HOST: a unicast IP packet that came as a
+        // link-layer broadcast or multicast is dropped silently, before the TTL check.
+        if (skb.pktType != LinkLayer.PACKET_HOST) {
+            hostDrop(res, EngineDrop.FORWARD_NOT_HOST);
+            return;
         }
         // ip_forward / ip6_forward check the TTL before the FORWARD hook and answer with time exceeded.
         if (pd.ttl <= 1) {
