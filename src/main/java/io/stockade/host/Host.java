@@ -168,7 +168,7 @@ public final class Host implements HostModel {
             }
         }
         for (int v : new int[] {4, 6}) {
-            customRules[v] = !sameRules(this.rules.stream().filter(r -> r.version() == v).toList(), PolicyRule.defaults(v));
+            customRules[v] = !this.rules.stream().filter(r -> r.version() == v).toList().equals(PolicyRule.defaults(v));
         }
         ifName = new String[ifaces.size()];
         ifLoopback = new boolean[ifaces.size()];
@@ -442,10 +442,6 @@ public final class Host implements HostModel {
             out.addAll(fam);
         }
         return List.copyOf(out);
-    }
-
-    private static boolean sameRules(List<PolicyRule> a, List<PolicyRule> b) {
-        return a.equals(b);
     }
 
     /** Type bit of route {@code i}. */

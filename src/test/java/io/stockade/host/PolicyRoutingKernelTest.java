@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stockade.conntrack.ConntrackTable;
+import io.stockade.engine.AddressTypes;
 import io.stockade.engine.CompiledRuleset;
 import io.stockade.engine.Emitter;
+import io.stockade.engine.EngineDrop;
 import io.stockade.engine.Netfilter;
 import io.stockade.engine.PathResult;
 import io.stockade.engine.Skb;
@@ -14,6 +16,7 @@ import io.stockade.engine.StateRegistry;
 import io.stockade.packet.PacketBuilder;
 import io.stockade.packet.PacketParser;
 import io.stockade.rules.Family;
+import io.stockade.rules.Hook;
 import io.stockade.rules.Ruleset;
 import io.stockade.syntax.HostResolver;
 import io.stockade.syntax.Restore;
@@ -29,6 +32,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -434,7 +439,7 @@ class PolicyRoutingKernelTest {
                 "8.8.8.8 from 192.0.2.9 iif eth0", "198.51.100.1 from 192.0.2.9 iif eth0",
                 "2001:4860::1", "2001:4860::1 mark 1", "2001:4860::1 from 2001:db8::1", "2001:db8:1::9"};
             List<String> mismatches = new ArrayList<>();
-            java.util.Set<String> answers = new java.util.TreeSet<>();
+            Set<String> answers = new TreeSet<>();
             for (String f : flows) {
                 String[] w = f.split(" ");
                 boolean v6 = w[0].indexOf(':') >= 0;
@@ -482,10 +487,10 @@ class PolicyRoutingKernelTest {
                 } else {
                     Host.Route route = host.route(r);
                     ours = switch (host.type(r)) {
-                        case io.stockade.engine.AddressTypes.UNREACHABLE -> route == null ? "ENETUNREACH" : "EHOSTUNREACH";
-                        case io.stockade.engine.AddressTypes.PROHIBIT -> "EACCES";
-                        case io.stockade.engine.AddressTypes.BLACKHOLE -> "EINVAL";
-                        case io.stockade.engine.AddressTypes.LOCAL -> "local";
+                        case AddressTypes.UNREACHABLE -> route == null ? "ENETUNREACH" : "EHOSTUNREACH";
+                        case AddressTypes.PROHIBIT -> "EACCES";
+                        case AddressTypes.BLACKHOLE -> "EINVAL";
+                        case AddressTypes.LOCAL -> "local";
                         default -> host.device(r);
                     };
                 }
@@ -494,7 +499,7 @@ class PolicyRoutingKernelTest {
                 }
             }
             assertEquals(List.of(), mismatches);
-            assertEquals(java.util.Set.of("EACCES", "EHOSTUNREACH", "EINVAL", "ENETUNREACH", "eth0", "eth1", "local"), answers,
+            assertEquals(Set.of("EACCES", "EHOSTUNREACH", "EINVAL", "ENETUNREACH", "eth0", "eth1", "local"), answers,
                     "every kind of answer was exercised");
         } finally {
             run(List.of("ip", "netns", "del", NS), null, true);
@@ -518,7 +523,7 @@ class PolicyRoutingKernelTest {
                 "8.8.8.8 from 192.0.2.9 iif eth0", "198.51.100.1 from 192.0.2.9 iif eth1",
                 "8.8.8.8 from 192.0.2.9 iif eth0 mark 1", "198.51.100.7 from 192.0.2.9 iif eth0 mark 1"};
             List<String> mismatches = new ArrayList<>();
-            java.util.Set<String> answers = new java.util.TreeSet<>();
+            Set<String> answers = new TreeSet<>();
             Map<String, String> byFlow = new LinkedHashMap<>();
             for (int validMark = 0; validMark <= 1; validMark++) {
                 in(NS, "sysctl -qw net.ipv4.conf.all.src_valid_mark=" + validMark);
@@ -546,17 +551,17 @@ class PolicyRoutingKernelTest {
                     skb.mark = w.length > 6 ? Integer.decode(w[6]) : 0;
                     PathResult r = new PathResult();
                     nf.receive(skb, r);
-                    String ours = r.engineDrop == io.stockade.engine.EngineDrop.RP_FILTER
-                            || r.engineDrop == io.stockade.engine.EngineDrop.MARTIAN_SOURCE ? "invalid source"
+                    String ours = r.engineDrop == EngineDrop.RP_FILTER
+                            || r.engineDrop == EngineDrop.MARTIAN_SOURCE ? "invalid source"
                             : r.engineDrop != null ? r.engineDrop.toString()
-                            : r.path == io.stockade.rules.Hook.INPUT ? "local" : "forward " + r.out;
+                            : r.path == Hook.INPUT ? "local" : "forward " + r.out;
                     if (!ours.equals(kernel)) {
                         mismatches.add("src_valid_mark " + validMark + ", " + f + ": kernel " + kernel + ", stockade " + ours);
                     }
                 }
             }
             assertEquals(List.of(), mismatches);
-            assertEquals(java.util.Set.of("forward eth0", "forward eth1", "local", "invalid source"), answers);
+            assertEquals(Set.of("forward eth0", "forward eth1", "local", "invalid source"), answers);
             assertEquals(List.of("invalid source", "forward eth1"),
                     List.of(byFlow.get("0 " + flows[1]), byFlow.get("1 " + flows[1])), "src_valid_mark decides " + byFlow);
         } finally {
