@@ -26,23 +26,7 @@ public final class AhMatch extends XtOptMatch {
 
     @Override
     protected State newState(ParseEnv env) {
-        return new State() {
-            private long min;
-            private long max = 0xffffffffL;
-            private boolean inv;
-
-            @Override
-            void parse(Call cb) {
-                min = cb.range[0];
-                max = cb.nvals == 1 ? min : cb.range[1];
-                inv |= cb.invert;
-            }
-
-            @Override
-            MatchSpec finish(int xflags) {
-                return new Spec(min, max, inv);
-            }
-        };
+        return rangeState(Spec::new);
     }
 
     /** xt_check_match's protocol requirement: {@code -p PROTO} given and not inverted. */

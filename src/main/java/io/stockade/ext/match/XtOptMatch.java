@@ -76,6 +76,36 @@ abstract class XtOptMatch implements MatchExtension {
         abstract MatchSpec finish(int xflags) throws ParameterProblem;
     }
 
+    /** Builds a spec from a range and its inversion. */
+    interface RangeSpec {
+        MatchSpec of(long min, long max, boolean inverted);
+    }
+
+    /**
+     * The state of a module whose one option is an inverted UINT32RC range (ah's {@code --ahspi},
+     * esp's {@code --espspi}): the last range given (one value: min = max), inverted if any
+     * occurrence was; without the option the full range.
+     */
+    static State rangeState(RangeSpec spec) {
+        return new State() {
+            private long min;
+            private long max = 0xffffffffL;
+            private boolean inv;
+
+            @Override
+            void parse(Call cb) {
+                min = cb.range[0];
+                max = cb.nvals == 1 ? min : cb.range[1];
+                inv |= cb.invert;
+            }
+
+            @Override
+            MatchSpec finish(int xflags) {
+                return spec.of(min, max, inv);
+            }
+        };
+    }
+
     private final String name;
     private final List<Entry> entries;
     private final List<Option> options;
