@@ -20,6 +20,20 @@ class RestoreTest {
     static final Restore.Options NOFLUSH = new Restore.Options(true, false, false, 0, null);
     static final Restore.Options COUNTERS = new Restore.Options(false, false, true, 0, null);
 
+    /** libxtables' messages end in a newline: iptables-restore 1.8.9 prints a blank line before the line number. */
+    @Test
+    void moduleErrorsKeepTheirBlankLine() {
+        Harness h = new Harness();
+        assertEquals("iptables-restore v1.8.9 (nf_tables): mark: option \"--mark\" must be specified\n\n"
+                + "Error occurred at line: 2\n"
+                + "Try `iptables-restore -h' or 'iptables-restore --help' for more information.",
+                h.restore(Family.IPV4, "*filter\n-A INPUT -m mark\nCOMMIT\n", Restore.Options.DEFAULT));
+        assertEquals("iptables-restore v1.8.9 (nf_tables): invalid port/service `x' specified\n"
+                + "Error occurred at line: 2\n"
+                + "Try `iptables-restore -h' or 'iptables-restore --help' for more information.",
+                h.restore(Family.IPV4, "*filter\n-A INPUT -p tcp --dport x\nCOMMIT\n", Restore.Options.DEFAULT));
+    }
+
     @Test
     void orderingInsideOneBatchUsesIndicesOfThatPoint() {
         Harness h = new Harness();
