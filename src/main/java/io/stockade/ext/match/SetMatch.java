@@ -69,32 +69,14 @@ public final class SetMatch implements io.stockade.rules.MatchExtension {
                         if (set != null) {
                             throw new ParameterProblem("--match-set can be specified only once");
                         }
-                        int sp = arg.indexOf(' ');
-                        if (sp < 0) {
-                            throw new ParameterProblem("--match-set requires two args.");
-                        }
-                        String name = arg.substring(0, sp);
-                        String flags = arg.substring(sp + 1);
-                        if (name.length() > 31) {
-                            throw new ParameterProblem("setname `" + name + "' too long, max 31 characters.");
-                        }
-                        String[] f = flags.split(",", -1);
-                        if (f.length > 6) {
-                            throw new ParameterProblem("Can't be more src/dst options than 6.");
-                        }
-                        for (int i = 0; i < f.length; i++) {
-                            if (f[i].equals("src")) {
-                                srcBits |= 1 << i;
-                            } else if (!f[i].equals("dst")) {
-                                throw new ParameterProblem(
-                                        "You must spefify (the comma separated list of) 'src' or 'dst'.");
-                            }
-                        }
+                        String name = SetDirs.name("match-set", arg);
+                        int dirs = SetDirs.parse(arg);
                         if (IpSets.get(name) == null) {
                             throw new ParameterProblem("Set " + name + " doesn't exist.\n");
                         }
                         set = name;
-                        dim = f.length;
+                        dim = dirs >> 8;
+                        srcBits = dirs & 0xff;
                         inv = inverted;
                     }
                     case O_NOMATCH -> nomatch = true;
@@ -146,9 +128,7 @@ public final class SetMatch implements io.stockade.rules.MatchExtension {
 
         private void dump(StringBuilder out, String p) {
             out.append(invert ? " ! " : " ").append(p).append("match-set ").append(setName);
-            for (int i = 0; i < dim; i++) {
-                out.append(i == 0 ? " " : ",").append((srcBits & (1 << i)) != 0 ? "src" : "dst");
-            }
+            SetDirs.append(out, dim, srcBits);
             if (returnNomatch) {
                 out.append(' ').append(p).append("return-nomatch");
             }

@@ -5,6 +5,7 @@ import io.stockade.engine.Skb;
 import io.stockade.engine.TargetAction;
 import io.stockade.engine.Verdict;
 import io.stockade.ext.match.IpSets;
+import io.stockade.ext.match.SetDirs;
 import io.stockade.rules.CheckEnv;
 import io.stockade.rules.Hook;
 import io.stockade.rules.Option;
@@ -62,9 +63,7 @@ public final class SetTarget implements TargetExtension {
     public record SetRef(String name, int dim, int srcBits) {
         void append(StringBuilder out, String prefix) {
             out.append(prefix).append(' ').append(name);
-            for (int i = 0; i < dim; i++) {
-                out.append(i == 0 ? " " : ",").append((srcBits & (1 << i)) != 0 ? "src" : "dst");
-            }
+            SetDirs.append(out, dim, srcBits);
         }
     }
 
@@ -87,31 +86,12 @@ public final class SetTarget implements TargetExtension {
                         if (refs[opt.id()] != null) {
                             throw new ParameterProblem("--" + what + " can be specified only once");
                         }
-                        int sp = arg.indexOf(' ');
-                        if (sp < 0) {
-                            throw new ParameterProblem("--" + what + " requires two args.");
-                        }
-                        String set = arg.substring(0, sp);
-                        if (set.length() > 31) {
-                            throw new ParameterProblem("setname `" + set + "' too long, max 31 characters.");
-                        }
+                        String set = SetDirs.name(what, arg);
                         if (IpSets.get(set) == null) {
                             throw new ParameterProblem("Set " + set + " doesn't exist.\n");
                         }
-                        String[] f = arg.substring(sp + 1).split(",", -1);
-                        if (f.length > 6) {
-                            throw new ParameterProblem("Can't be more src/dst options than 6.");
-                        }
-                        int src = 0;
-                        for (int i = 0; i < f.length; i++) {
-                            if (f[i].equals("src")) {
-                                src |= 1 << i;
-                            } else if (!f[i].equals("dst")) {
-                                throw new ParameterProblem(
-                                        "You must spefify (the comma separated list of) 'src' or 'dst'.");
-                            }
-                        }
-                        refs[opt.id()] = new SetRef(set, f.length, src);
+                        int dirs = SetDirs.parse(arg);
+                        refs[opt.id()] = new SetRef(set, dirs >> 8, dirs & 0xff);
                     }
                     case O_TIMEOUT -> {
                         long v = TargetArgs.parseUnsigned(arg, 0xfffffffeL);
