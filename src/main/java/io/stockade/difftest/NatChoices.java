@@ -43,7 +43,8 @@ final class NatChoices {
                 }
             }
             for (String rules : List.of(c.rules4(), c.rules6())) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)").matcher(rules);
+                // numbers the rules name, except a --to-source range's bounds: a choice may land on them
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)").matcher(RANGE.matcher(rules).replaceAll(""));
                 while (m.find()) {
                     if (m.group(1).length() <= 5) {
                         named.add(Integer.parseInt(m.group(1)));

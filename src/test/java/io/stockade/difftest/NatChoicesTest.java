@@ -69,4 +69,12 @@ class NatChoicesTest {
         String plain = "ipv4 udp src=192.168.10.2 dst=203.0.113.5 sport=40000 dport=53 [UNREPLIED] src=203.0.113.5 dst=192.168.10.2 sport=53 dport=40000 mark=0";
         assertEquals(List.of(plain), NatChoices.conntrack(List.of(plain), new NatChoices.Namer(twoFlows())));
     }
+
+    /** Seed 4242 case 182: the kernel picked 20099, the end of the rule's own range. */
+    @Test
+    void aChoiceOnTheBoundOfTheRulesRangeIsStillAChoice() {
+        Observation k = NatChoices.normalise(twoFlows(), seen(20099, 20088));
+        Observation s = NatChoices.normalise(twoFlows(), seen(20050, 20003));
+        assertEquals(k.packets().get(0).forwarded(), s.packets().get(0).forwarded());
+    }
 }
