@@ -49,8 +49,11 @@ public final class KernelLab implements AutoCloseable {
     private Boolean forward;
     /** Put in front of every LOG prefix on the kernel side, unique to this run ({@link LogLines}). */
     final String logTag;
-    /** nf_log_all_netns as found at the start, restored by {@link #close()}; null if it could not be read. */
-    private final String logAllNetnsBefore;
+    /**
+     * nf_log_all_netns to restore by {@link #close()}: the value found at the start, or the one
+     * another process restored meanwhile (found when the lab sets it again); null if unreadable.
+     */
+    private String logAllNetnsBefore;
     /** The kernel's trace of rule traversal (xtables-monitor in the gateway namespace); replaced when it dies. */
     KernelTrace trace;
 
@@ -105,8 +108,12 @@ public final class KernelLab implements AutoCloseable {
 
     /** Sets nf_log_all_netns to 1 (other processes may reset it); false if it cannot be set. */
     boolean ensureLogAllNetns() {
-        if ("1".equals(readSysctl(LOG_ALL_NETNS))) {
+        String now = readSysctl(LOG_ALL_NETNS);
+        if ("1".equals(now)) {
             return true;
+        }
+        if (now != null) {
+            logAllNetnsBefore = now;
         }
         try {
             Files.writeString(LOG_ALL_NETNS, "1");

@@ -12,11 +12,11 @@ import java.util.Map;
  * with an existing mapping ({@code nf_nat_l4proto_unique_tuple} starts at a random offset for
  * source manipulation). No other implementation can reproduce the choice, so both sides' choices
  * are renamed before comparison: each side's forwarded packets are scanned in order, and every
- * source port / echo id that differs from the injected packet's and that no injected packet or rule
+ * TCP/UDP/SCTP source port or ICMP echo id that differs from the injected packet's and that no injected packet or rule
  * names (so not a restored DNAT/REDIRECT port) is replaced by a symbol: {@code 61000 + 100 × class
  * + n}, n the order of first appearance, class where the value lies (0: inside a {@code --to-source}
  * port range of the case's rules, 1: 1–511, 2: 512–1023, 3: 1024–65535), the L4 checksum adjusted
- * incrementally so it stays comparable; the reply tuple's {@code dport=}/{@code id=} in the
+ * incrementally (SCTP's CRC32c recomputed when it was right) so it stays comparable; the reply tuple's {@code dport=}/{@code id=} in the
  * conntrack listing gets the same symbol. Choices stay comparable in structure: a connection that
  * keeps one mapping on one side and changes it on the other, two connections sharing a port, or a
  * port outside the range the kernel picks from, still differ. Ports equal to the original and
@@ -182,6 +182,9 @@ final class NatChoices {
         if (proto == Pkt.TCP || proto == Pkt.UDP) {
             field = off;
             csum = off + (proto == Pkt.TCP ? 16 : 6);
+        } else if (proto == Pkt.SCTP) {
+            field = off;
+            csum = -1; // CRC32c over the whole packet: recomputed below
         } else if (proto == Pkt.ICMP || proto == Pkt.ICMPV6) {
             int type = ip[off] & 0xff;
             if (type != 8 && type != 0 && type != 128 && type != 129) {
@@ -193,7 +196,7 @@ final class NatChoices {
             return ip;
         }
         int sentField = field - off + sentOff;
-        if (csum + 2 > ip.length || sentField + 2 > sent.length) {
+        if (csum + 2 > ip.length || field + 2 > ip.length || sentField + 2 > sent.length) {
             return ip;
         }
         int was = u16(sent, sentField);
@@ -208,6 +211,15 @@ final class NatChoices {
         byte[] r = ip.clone();
         r[field] = (byte) (symbol >>> 8);
         r[field + 1] = (byte) symbol;
+        if (proto == Pkt.SCTP) {
+            // a checksum that was right stays right for the symbol; a wrong one stays as it was
+            java.lang.foreign.MemorySegment seg = java.lang.foreign.MemorySegment.ofArray(ip);
+            if (off + 12 <= ip.length && io.stockade.packet.Crc32c.field(seg, off) == io.stockade.packet.Crc32c.sctp(seg, off, ip.length)) {
+                int crc = io.stockade.packet.Crc32c.sctp(java.lang.foreign.MemorySegment.ofArray(r), off, r.length);
+                java.nio.ByteBuffer.wrap(r, off + 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(crc);
+            }
+            return r;
+        }
         int check = u16(ip, csum);
         if (!(proto == Pkt.UDP && Pkt.version(ip) == 4 && check == 0)) {
             // RFC 1624: HC' = ~(~HC + ~m + m')

@@ -54,4 +54,25 @@ class DiffRegressionTest {
                 + "sport=8080 dport=59195 mark=0"), o.conntrack());
         assertEquals("drop", o.packets().get(1).fate());
     }
+
+    /**
+     * Seed 4242 case 246: an SCTP INIT source-NATed to a port from a range leaves with the CRC32c
+     * recomputed for the new port (sctp_manip_pkt).
+     */
+    @Test
+    void sourceNatOfSctpRecomputesTheCrc(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String rules = "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+                + "-A POSTROUTING -o eth1 -p sctp -j SNAT --to-source 10.0.1.1:20000-20099\nCOMMIT\n";
+        byte[] init = Pkt.ipv4(Pkt.addr("192.168.10.5"), Pkt.addr("203.0.113.4"), Pkt.SCTP, 64, 0x1000, 0x4000,
+                Pkt.sctp(33459, 1235, 0, Pkt.sctpInit(Pkt.SCTP_INIT, 0x107152d3)));
+        DiffCase c = new DiffCase(4242, 246, java.util.Set.of(), rules, "", true, List.of(new CasePacket("eth0", init, "init")));
+        Regression.writeHandWrittenHost(dir.resolve("host"), true);
+        Observation o = new StockadeSide(dir.resolve("work")).run(c, dir.resolve("host"), List.of(1_000_000_000L));
+        assertEquals("forward:eth1", o.packets().getFirst().fate());
+        byte[] out = java.util.HexFormat.of().parseHex(o.packets().getFirst().forwarded().getFirst().substring(5));
+        int port = ((out[20] & 0xff) << 8) | (out[21] & 0xff);
+        org.junit.jupiter.api.Assertions.assertTrue(port >= 20000 && port <= 20099, "port " + port);
+        java.lang.foreign.MemorySegment seg = java.lang.foreign.MemorySegment.ofArray(out);
+        assertEquals(io.stockade.packet.Crc32c.sctp(seg, 20, out.length), io.stockade.packet.Crc32c.field(seg, 20), "CRC32c");
+    }
 }

@@ -77,4 +77,20 @@ class NatChoicesTest {
         Observation s = NatChoices.normalise(twoFlows(), seen(20050, 20003));
         assertEquals(k.packets().get(0).forwarded(), s.packets().get(0).forwarded());
     }
+
+    /** Seed 4242 case 246: an SCTP INIT masqueraded with --random. */
+    @Test
+    void sctpSourcePortsAreRenamedWithTheirCrcRecomputed() {
+        java.util.function.IntFunction<byte[]> init = sp -> Pkt.ipv4(Pkt.addr("10.0.1.1"), Pkt.addr("203.0.113.4"), Pkt.SCTP, 63, 0x1000,
+                0x4000, Pkt.sctp(sp, 1235, 0, Pkt.sctpInit(Pkt.SCTP_INIT, 7)));
+        byte[] sent = Pkt.ipv4(Pkt.addr("192.168.10.5"), Pkt.addr("203.0.113.4"), Pkt.SCTP, 64, 0x1000, 0x4000,
+                Pkt.sctp(33459, 1235, 0, Pkt.sctpInit(Pkt.SCTP_INIT, 7)));
+        DiffCase c = new DiffCase(1, 0, Set.of(Area.NAT), "*nat\n-A POSTROUTING -o eth1 -j MASQUERADE --random\nCOMMIT\n", "", true,
+                List.of(new CasePacket("eth0", sent, "init")));
+        java.util.function.IntFunction<Observation> seen = sp -> new Observation(List.of(new Observation.PacketOutcome("forward:eth1",
+                List.of(), List.of("eth1 " + Pkt.hex(init.apply(sp))), List.of(), 1)), null, null, null);
+        Observation k = NatChoices.normalise(c, seen.apply(61954));
+        assertEquals(k.packets().get(0).forwarded(), NatChoices.normalise(c, seen.apply(29638)).packets().get(0).forwarded());
+        assertEquals(List.of("eth1 " + Pkt.hex(init.apply(NatChoices.SYMBOL_BASE + 300))), k.packets().get(0).forwarded());
+    }
 }
