@@ -102,7 +102,8 @@ public final class HostLoader {
         return l.build();
     }
 
-    private void ruleJson(String text, String file, int version) throws IOException {
+    /** The JSON array in {@code text}; otherwise an IOException naming {@code file} and "expected a JSON array of {@code what}". */
+    private static List<?> jsonArray(String text, String file, String what) throws IOException {
         Object root;
         try {
             root = Json.parse(text);
@@ -110,8 +111,13 @@ public final class HostLoader {
             throw new IOException(file + ": " + e.getMessage());
         }
         if (!(root instanceof List<?> list)) {
-            throw new IOException(file + ": expected a JSON array of rules (ip -j" + (version == 6 ? " -6" : "") + " rule show)");
+            throw new IOException(file + ": expected a JSON array of " + what);
         }
+        return list;
+    }
+
+    private void ruleJson(String text, String file, int version) throws IOException {
+        List<?> list = jsonArray(text, file, "rules (ip -j" + (version == 6 ? " -6" : "") + " rule show)");
         List<PolicyRule> out = new ArrayList<>();
         int n = 0;
         for (Object o : list) {
@@ -163,15 +169,7 @@ public final class HostLoader {
     }
 
     private void addressJson(String text, String file) throws IOException {
-        Object root;
-        try {
-            root = Json.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage());
-        }
-        if (!(root instanceof List<?> list)) {
-            throw new IOException(file + ": expected a JSON array of interfaces (ip -j address show)");
-        }
+        List<?> list = jsonArray(text, file, "interfaces (ip -j address show)");
         for (Object o : list) {
             if (!(o instanceof Map<?, ?> m) || !(m.get("ifname") instanceof String name)) {
                 throw new IOException(file + ": expected interface objects with \"ifname\"");
@@ -198,15 +196,7 @@ public final class HostLoader {
 
     /** @param onlyVersion 0 for all entries, else keep only this IP version's routes */
     private void routeJson(String text, String file, int onlyVersion) throws IOException {
-        Object root;
-        try {
-            root = Json.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage());
-        }
-        if (!(root instanceof List<?> list)) {
-            throw new IOException(file + ": expected a JSON array of routes (ip -j route show table all)");
-        }
+        List<?> list = jsonArray(text, file, "routes (ip -j route show table all)");
         int n = 0;
         for (Object o : list) {
             n++;
