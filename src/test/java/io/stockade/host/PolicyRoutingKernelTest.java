@@ -121,6 +121,33 @@ class PolicyRoutingKernelTest {
                 + "ip -6 route add default via 2001:db8:1::1 dev p1");
     }
 
+    /** An empty mangle table's restore header; a test's rules follow it. */
+    private static final String MANGLE = "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+            + ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n";
+
+    /** A test body that runs with the namespaces up. */
+    @FunctionalInterface
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    /** Sets up both namespaces ({@link #setUp}), runs {@code body}, and always deletes them. */
+    private static void withNamespaces(Body body) throws Exception {
+        try {
+            setUp();
+            body.run();
+        } finally {
+            run(List.of("ip", "netns", "del", NS), null, true);
+            run(List.of("ip", "netns", "del", PEER), null, true);
+        }
+    }
+
+    /** Loads {@code rules} into the host namespace with {@code cmd} (iptables-restore or ip6tables-restore), then snapshots the host. */
+    private static Host restore(String cmd, String rules, Path dir) throws Exception {
+        run(List.of("ip", "netns", "exec", NS, cmd), rules, false);
+        return snapshot(dir);
+    }
+
     private static Host snapshot(Path dir) throws IOException, InterruptedException {
         Files.writeString(dir.resolve("address.json"), in(NS, "ip -j address show"));
         Files.writeString(dir.resolve("route.json"), in(NS, "ip -j route show table all"));
@@ -188,23 +215,15 @@ class PolicyRoutingKernelTest {
     @Test
     void markInMangleOutputSteersTheRoute(@TempDir Path dir) throws Exception {
         requireRoot();
-        String rules = """
-                *mangle
-                :PREROUTING ACCEPT [0:0]
-                :INPUT ACCEPT [0:0]
-                :FORWARD ACCEPT [0:0]
-                :OUTPUT ACCEPT [0:0]
-                :POSTROUTING ACCEPT [0:0]
+        String rules = MANGLE + """
                 -A OUTPUT -p udp --dport 5301 -j MARK --set-mark 0x101
                 -A OUTPUT -p udp --dport 5302 -j MARK --set-mark 0x2
                 -A POSTROUTING -o eth0 -p udp -j ACCEPT
                 -A POSTROUTING -o eth1 -p udp -j ACCEPT
                 COMMIT
                 """;
-        try {
-            setUp();
-            run(List.of("ip", "netns", "exec", NS, "iptables-restore"), rules, false);
-            Host host = snapshot(dir);
+        withNamespaces(() -> {
+            Host host = restore("iptables-restore", rules, dir);
             udp(NS, "", null, "203.0.113.9", 5300); // mark 0: main, eth0
             udp(NS, "", null, "203.0.113.9", 5301); // mark 0x101 (masked 0x1): table 100, eth1
             udp(NS, "", null, "203.0.113.9", 5301);
@@ -225,22 +244,13 @@ class PolicyRoutingKernelTest {
             }
             assertEquals(List.of("accept eth0", "accept eth1", "drop eth0 REJECT_ROUTE"), ours,
                     "kernel: eth0 for no mark, eth1 for fwmark 1, the unreachable rule drops mark 2 after mangle OUTPUT");
-        } finally {
-            run(List.of("ip", "netns", "del", NS), null, true);
-            run(List.of("ip", "netns", "del", PEER), null, true);
-        }
+        });
     }
 
     @Test
     void rpfilterValidmarkFollowsFwmarkRules(@TempDir Path dir) throws Exception {
         requireRoot();
-        String rules = """
-                *mangle
-                :PREROUTING ACCEPT [0:0]
-                :INPUT ACCEPT [0:0]
-                :FORWARD ACCEPT [0:0]
-                :OUTPUT ACCEPT [0:0]
-                :POSTROUTING ACCEPT [0:0]
+        String rules = MANGLE + """
                 -A PREROUTING -i eth1 -j MARK --set-mark 0x1
                 -A PREROUTING -p udp --dport 7001 -m rpfilter -j ACCEPT
                 -A PREROUTING -p udp --dport 7002 -m rpfilter --validmark -j ACCEPT
@@ -248,10 +258,8 @@ class PolicyRoutingKernelTest {
                 -A PREROUTING -p udp -j DROP
                 COMMIT
                 """;
-        try {
-            setUp();
-            run(List.of("ip", "netns", "exec", NS, "iptables-restore"), rules, false);
-            Host host = snapshot(dir);
+        withNamespaces(() -> {
+            Host host = restore("iptables-restore", rules, dir);
             // From the peer: 203.0.113.5 arrives on eth1; main routes it back via eth0, table 100 via eth1.
             for (int port : new int[] {7001, 7002, 7003}) {
                 udp(PEER, "", "203.0.113.5", "198.51.100.1", port);
@@ -271,10 +279,7 @@ class PolicyRoutingKernelTest {
             assertEquals(List.of("drop", "accept", "drop"), kernel, "kernel: only --validmark finds the route back through eth1 " + k);
             assertEquals(2L, k.get("PREROUTING:5"), "kernel: two packets reached the final DROP " + k);
             assertEquals(kernel, ours);
-        } finally {
-            run(List.of("ip", "netns", "del", NS), null, true);
-            run(List.of("ip", "netns", "del", PEER), null, true);
-        }
+        });
     }
 
     @Test
@@ -291,10 +296,8 @@ class PolicyRoutingKernelTest {
                 -A OUTPUT -p udp -j ACCEPT
                 COMMIT
                 """;
-        try {
-            setUp();
-            run(List.of("ip", "netns", "exec", NS, "iptables-restore"), rules, false);
-            Host host = snapshot(dir);
+        withNamespaces(() -> {
+            Host host = restore("iptables-restore", rules, dir);
             String[] creds = {
                 "--reuid=1000 --regid=1000 --groups=27,4242", // rule 2: a supplementary group
                 "--reuid=1000 --regid=4242 --clear-groups",   // rule 1: the fsgid
@@ -324,22 +327,13 @@ class PolicyRoutingKernelTest {
                 assertEquals("filter:OUTPUT:" + new int[] {2, 1, 3, 4}[i], kernelRule, "kernel, " + creds[i] + ": " + k);
                 assertEquals(kernelRule, r.ruleName(), creds[i]);
             }
-        } finally {
-            run(List.of("ip", "netns", "del", NS), null, true);
-            run(List.of("ip", "netns", "del", PEER), null, true);
-        }
+        });
     }
 
     @Test
     void ipv6MarkRoutingAndRpfilter(@TempDir Path dir) throws Exception {
         requireRoot();
-        String rules = """
-                *mangle
-                :PREROUTING ACCEPT [0:0]
-                :INPUT ACCEPT [0:0]
-                :FORWARD ACCEPT [0:0]
-                :OUTPUT ACCEPT [0:0]
-                :POSTROUTING ACCEPT [0:0]
+        String rules = MANGLE + """
                 -A PREROUTING -i eth1 -j MARK --set-mark 0x1
                 -A PREROUTING -p udp --dport 7001 -m rpfilter -j ACCEPT
                 -A PREROUTING -p udp --dport 7002 -m rpfilter --validmark -j ACCEPT
@@ -350,10 +344,8 @@ class PolicyRoutingKernelTest {
                 -A POSTROUTING -o eth1 -p udp -j ACCEPT
                 COMMIT
                 """;
-        try {
-            setUp();
-            run(List.of("ip", "netns", "exec", NS, "ip6tables-restore"), rules, false);
-            Host host = snapshot(dir);
+        withNamespaces(() -> {
+            Host host = restore("ip6tables-restore", rules, dir);
             String p1LinkLocal = null;
             for (Object o : (List<?>) Json.parse(in(PEER, "ip -j -6 address show dev p1"))) {
                 for (Object a : (List<?>) ((Map<?, ?>) o).get("addr_info")) {
@@ -399,10 +391,7 @@ class PolicyRoutingKernelTest {
                 outs.add(r.out);
             }
             assertEquals(List.of("eth0", "eth1"), outs);
-        } finally {
-            run(List.of("ip", "netns", "del", NS), null, true);
-            run(List.of("ip", "netns", "del", PEER), null, true);
-        }
+        });
     }
 
     /**
@@ -413,8 +402,7 @@ class PolicyRoutingKernelTest {
     @Test
     void lookupsAgreeWithIpRouteGet(@TempDir Path dir) throws Exception {
         requireRoot();
-        try {
-            setUp();
+        withNamespaces(() -> {
             in(NS, "sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1; "
                     + "ip route add throw 10.9.0.0/16 table 100; ip route add unreachable 10.66.0.0/16 table 100; "
                     + "ip route add prohibit 10.67.0.0/16 table 100; ip route add blackhole 10.68.0.0/16 table 100; "
@@ -501,10 +489,7 @@ class PolicyRoutingKernelTest {
             assertEquals(List.of(), mismatches);
             assertEquals(Set.of("EACCES", "EHOSTUNREACH", "EINVAL", "ENETUNREACH", "eth0", "eth1", "local"), answers,
                     "every kind of answer was exercised");
-        } finally {
-            run(List.of("ip", "netns", "del", NS), null, true);
-            run(List.of("ip", "netns", "del", PEER), null, true);
-        }
+        });
     }
 
     /**
@@ -515,8 +500,7 @@ class PolicyRoutingKernelTest {
     @Test
     void sourceValidationAgreesWithIpRouteGet(@TempDir Path dir) throws Exception {
         requireRoot();
-        try {
-            setUp();
+        withNamespaces(() -> {
             in(NS, "sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=1");
             String[] flows = {"8.8.8.8 from 203.0.113.5 iif eth1", "8.8.8.8 from 203.0.113.5 iif eth1 mark 1",
                 "198.51.100.1 from 203.0.113.5 iif eth1 mark 1", "192.0.2.1 from 203.0.113.5 iif eth1 mark 1",
@@ -564,9 +548,6 @@ class PolicyRoutingKernelTest {
             assertEquals(Set.of("forward eth0", "forward eth1", "local", "invalid source"), answers);
             assertEquals(List.of("invalid source", "forward eth1"),
                     List.of(byFlow.get("0 " + flows[1]), byFlow.get("1 " + flows[1])), "src_valid_mark decides " + byFlow);
-        } finally {
-            run(List.of("ip", "netns", "del", NS), null, true);
-            run(List.of("ip", "netns", "del", PEER), null, true);
-        }
+        });
     }
 }
