@@ -3,8 +3,6 @@ package io.stockade.conntrack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stockade.engine.Skb;
 import io.stockade.nat.NatBinding;
@@ -24,14 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("kernel")
 class KernelNatOracleTest {
-    private static void requireRoot() {
-        boolean root = NetnsLab.isRoot();
-        if (!root && "true".equals(System.getenv("CI"))) {
-            fail("CI=true: kernel comparison tests need root and network namespaces");
-        }
-        assumeTrue(root, "needs root and network namespaces (ip netns); skipped");
-    }
-
     private static long v4(String a) {
         byte[] b = Pkt.addr(a);
         return ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
@@ -67,7 +57,7 @@ class KernelNatOracleTest {
 
     @Test
     void bindingsMatchTheKernel() throws IOException {
-        requireRoot();
+        OracleRig.requireRoot();
         Harness h = new Harness();
         List<Pkt> packets = new ArrayList<>();
         for (int i = 1; i <= 6; i++) {

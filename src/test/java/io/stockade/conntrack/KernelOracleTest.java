@@ -6,17 +6,11 @@ import static io.stockade.conntrack.Pkt.PSH;
 import static io.stockade.conntrack.Pkt.RST;
 import static io.stockade.conntrack.Pkt.SYN;
 import static io.stockade.conntrack.Pkt.URG;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.stockade.engine.Skb;
 import io.stockade.rules.Hook;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -33,30 +27,6 @@ class KernelOracleTest {
         Step(String what, boolean fromServer, Pkt pkt, String chain) {
             this(what, fromServer, pkt, chain, false);
         }
-    }
-
-    private static void requireRoot() {
-        boolean root = NetnsLab.isRoot();
-        if (!root && "true".equals(System.getenv("CI"))) {
-            fail("CI=true: kernel comparison tests need root and network namespaces");
-        }
-        assumeTrue(root, "needs root and network namespaces (ip netns); skipped");
-    }
-
-    private static String stateName(Skb skb) {
-        int bits = skb.ctStateBits;
-        if (bits == Conn.STATE_UNTRACKED) {
-            return "UNTRACKED";
-        }
-        if (skb.conn == null) {
-            return "INVALID";
-        }
-        return switch (bits) {
-            case Conn.STATE_NEW -> "NEW";
-            case Conn.STATE_ESTABLISHED -> "ESTABLISHED";
-            case Conn.STATE_RELATED -> "RELATED";
-            default -> "?" + bits;
-        };
     }
 
     private static List<Step> sequence() {
@@ -140,7 +110,7 @@ class KernelOracleTest {
 
     @Test
     void packetStatesAndListingMatchTheKernel() throws IOException {
-        requireRoot();
+        OracleRig.requireRoot();
         Harness h = new Harness();
         List<String> mismatches = new ArrayList<>();
         StringBuilder report = new StringBuilder();
@@ -149,17 +119,7 @@ class KernelOracleTest {
                     "--helper", "ftp");
             for (Step st : sequence()) {
                 boolean v6 = st.pkt.v6();
-                long[] before = lab.counters(v6, st.chain);
-                byte[] bytes = st.pkt.bytes();
-                String dst = st.pkt.v6() ? dstText(bytes, true) : dstText(bytes, false);
-                lab.send(st.fromServer ? lab.b : lab.a, bytes, v6, dst);
-                long[] after = lab.counters(v6, st.chain);
-                String kernel = "none";
-                for (int i = 0; i < after.length; i++) {
-                    if (after[i] != before[i]) {
-                        kernel = NetnsLab.STATES.get(i);
-                    }
-                }
+                String kernel = OracleRig.kernelState(lab, st.fromServer, st.pkt.bytes(), v6, st.chain);
                 h.now = System.nanoTime();
                 h.hook = Hook.PREROUTING;
                 String ours;
@@ -168,65 +128,16 @@ class KernelOracleTest {
                     h.skb.conn = Conn.template(0, "ftp");
                     h.table.in(h.skb);
                     h.table.confirm(h.skb);
-                    ours = stateName(h.skb);
+                    ours = OracleRig.stateName(h.skb);
                 } else {
-                    ours = stateName(h.send(st.pkt));
+                    ours = OracleRig.stateName(h.send(st.pkt));
                 }
                 report.append(String.format("%-34s kernel=%-11s stockade=%s%n", st.what, kernel, ours));
                 if (!kernel.equals(ours)) {
                     mismatches.add(st.what + ": kernel " + kernel + ", stockade " + ours);
                 }
             }
-            String listing = lab.in(lab.r, "conntrack", "-L", "-f", "ipv4") + lab.in(lab.r, "conntrack", "-L", "-f", "ipv6");
-            long now = System.nanoTime();
-            TreeSet<String> kernelLines = new TreeSet<>();
-            for (String line : listing.split("\n")) {
-                if (line.startsWith("conntrack v") || line.isBlank()) {
-                    continue;
-                }
-                kernelLines.add(line.trim());
-            }
-            TreeSet<String> ourLines = new TreeSet<>();
-            for (Conn c : h.table.entries(now)) {
-                ourLines.add(ConntrackFormat.line(c, now, false, h.table.useCount(c, now)));
-            }
-            report.append("kernel:\n  ").append(String.join("\n  ", kernelLines)).append("\nstockade:\n  ")
-                    .append(String.join("\n  ", ourLines)).append('\n');
-            System.out.print(report);
-            assertTrue(mismatches.isEmpty(), "per-packet state differs:\n" + String.join("\n", mismatches)
-                    + "\n" + report);
-            assertEquals(kernelLines.size(), ourLines.size(), report.toString());
-            for (String k : kernelLines) {
-                String key = withoutTimeout(k);
-                String match = null;
-                for (String o : ourLines) {
-                    if (withoutTimeout(o).equals(key)) {
-                        match = o;
-                    }
-                }
-                assertTrue(match != null, "kernel entry not in stockade's table: " + k + "\n" + report);
-                long dk = timeout(k);
-                long dO = timeout(match);
-                assertTrue(Math.abs(dk - dO) <= 3, "timeouts " + k + " vs " + match);
-            }
+            OracleRig.assertListingsAgree(lab, h.table, mismatches, report);
         }
-    }
-
-    private static String dstText(byte[] p, boolean v6) {
-        try {
-            byte[] a = v6 ? java.util.Arrays.copyOfRange(p, 24, 40) : java.util.Arrays.copyOfRange(p, 16, 20);
-            return java.net.InetAddress.getByAddress(a).getHostAddress();
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String withoutTimeout(String line) {
-        String[] f = line.split("\\s+", 4);
-        return f[0] + " " + f[1] + " " + f[3];
-    }
-
-    private static long timeout(String line) {
-        return Long.parseLong(line.split("\\s+")[2]);
     }
 }

@@ -2,17 +2,11 @@ package io.stockade.conntrack;
 
 import static io.stockade.conntrack.Pkt.chunk;
 import static io.stockade.conntrack.Pkt.initChunk;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.stockade.engine.Skb;
 import io.stockade.rules.Hook;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -81,95 +75,25 @@ class SctpKernelOracleTest {
         return Pkt.ip(C, S).sctp(sport, dport, 0).proto33();
     }
 
-    private static String stateName(Skb skb) {
-        if (skb.conn == null) {
-            return "INVALID";
-        }
-        return switch (skb.ctStateBits) {
-            case Conn.STATE_NEW -> "NEW";
-            case Conn.STATE_ESTABLISHED -> "ESTABLISHED";
-            case Conn.STATE_RELATED -> "RELATED";
-            default -> "?" + skb.ctStateBits;
-        };
-    }
-
     @Test
     void sctpStatesAndListingMatchTheKernel() throws IOException {
-        boolean root = NetnsLab.isRoot();
-        if (!root && "true".equals(System.getenv("CI"))) {
-            fail("CI=true: kernel comparison tests need root and network namespaces");
-        }
-        assumeTrue(root, "needs root and network namespaces (ip netns); skipped");
+        OracleRig.requireRoot();
         Harness h = new Harness();
         List<String> mismatches = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         try (NetnsLab lab = new NetnsLab()) {
             for (Step st : sequence()) {
                 boolean v6 = st.pkt.v6();
-                long[] before = lab.counters(v6, "FORWARD");
-                byte[] bytes = st.pkt.bytes();
-                lab.send(st.fromServer ? lab.b : lab.a, bytes, v6, dst(bytes, v6));
-                long[] after = lab.counters(v6, "FORWARD");
-                String kernel = "none";
-                for (int i = 0; i < after.length; i++) {
-                    if (after[i] != before[i]) {
-                        kernel = NetnsLab.STATES.get(i);
-                    }
-                }
+                String kernel = OracleRig.kernelState(lab, st.fromServer, st.pkt.bytes(), v6, "FORWARD");
                 h.now = System.nanoTime();
                 h.hook = Hook.PREROUTING;
-                String ours = stateName(h.send(st.pkt));
+                String ours = OracleRig.stateName(h.send(st.pkt));
                 report.append(String.format("%-40s kernel=%-11s stockade=%s%n", st.what, kernel, ours));
                 if (!kernel.equals(ours)) {
                     mismatches.add(st.what + ": kernel " + kernel + ", stockade " + ours);
                 }
             }
-            String listing = lab.in(lab.r, "conntrack", "-L", "-f", "ipv4") + lab.in(lab.r, "conntrack", "-L", "-f", "ipv6");
-            long now = System.nanoTime();
-            TreeSet<String> kernelLines = new TreeSet<>();
-            for (String line : listing.split("\n")) {
-                if (!line.startsWith("conntrack v") && !line.isBlank()) {
-                    kernelLines.add(line.trim());
-                }
-            }
-            TreeSet<String> ourLines = new TreeSet<>();
-            for (Conn c : h.table.entries(now)) {
-                ourLines.add(ConntrackFormat.line(c, now, false, h.table.useCount(c, now)));
-            }
-            report.append("kernel:\n  ").append(String.join("\n  ", kernelLines)).append("\nstockade:\n  ")
-                    .append(String.join("\n  ", ourLines)).append('\n');
-            System.out.print(report);
-            assertTrue(mismatches.isEmpty(), "per-packet state differs:\n" + String.join("\n", mismatches) + "\n" + report);
-            assertEquals(kernelLines.size(), ourLines.size(), report.toString());
-            for (String k : kernelLines) {
-                String key = withoutTimeout(k);
-                String match = null;
-                for (String o : ourLines) {
-                    if (withoutTimeout(o).equals(key)) {
-                        match = o;
-                    }
-                }
-                assertTrue(match != null, "kernel entry not in stockade's table: " + k + "\n" + report);
-                assertTrue(Math.abs(timeout(k) - timeout(match)) <= 3, "timeouts " + k + " vs " + match);
-            }
+            OracleRig.assertListingsAgree(lab, h.table, mismatches, report);
         }
-    }
-
-    private static String dst(byte[] p, boolean v6) {
-        try {
-            byte[] a = v6 ? java.util.Arrays.copyOfRange(p, 24, 40) : java.util.Arrays.copyOfRange(p, 16, 20);
-            return java.net.InetAddress.getByAddress(a).getHostAddress();
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String withoutTimeout(String line) {
-        String[] f = line.split("\\s+", 4);
-        return f[0] + " " + f[1] + " " + f[3];
-    }
-
-    private static long timeout(String line) {
-        return Long.parseLong(line.split("\\s+")[2]);
     }
 }
