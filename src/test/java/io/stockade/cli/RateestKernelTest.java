@@ -2,8 +2,6 @@ package io.stockade.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stockade.engine.PathResult;
 import io.stockade.host.HostLoader;
@@ -38,24 +36,11 @@ class RateestKernelTest {
 
     @Test
     void trickleBelowBurstAbove() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && "true".equals(System.getenv("CI"))) {
-            fail("CI=true: kernel comparison tests need root and network namespaces");
-        }
-        assumeTrue(root, "needs root (network namespaces)");
-        String r = "stk-rate-r" + ProcessHandle.current().pid();
-        String a = "stk-rate-a" + ProcessHandle.current().pid();
-        try {
-            sh("ip netns add " + r + " && ip netns add " + a
-                    + " && ip link add qr netns " + r + " type veth peer name qa netns " + a
-                    + " && ip netns exec " + r + " sh -c 'ip link set lo up; ip addr add 10.9.0.1/24 dev qr; ip link set dev qr up'"
-                    + " && ip netns exec " + a + " sh -c 'ip link set lo up; ip addr add 10.9.0.2/24 dev qa; ip link set dev qa up'"
-                    + " && ip netns exec " + a + " ip neigh replace 10.9.0.1 lladdr $(ip netns exec " + r
-                    + " cat /sys/class/net/qr/address) dev qa nud permanent");
-            Process p = new ProcessBuilder("ip", "netns", "exec", r, "iptables-restore").start();
-            p.getOutputStream().write(RULES.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            p.getOutputStream().close();
-            assertEquals(0, p.waitFor());
+        VethPair.requireRoot("network namespaces");
+        try (VethPair lab = new VethPair("rate", "qr", "10.9.0.1", "qa", "10.9.0.2")) {
+            String r = lab.r;
+            String a = lab.a;
+            VethPair.run(List.of("ip", "netns", "exec", r, "iptables-restore"), RULES);
             // phase 1: 20 packets 100 ms apart; phase 2: 3000 packets about 1 ms apart. The sender
             // prints its CLOCK_MONOTONIC send times, which Stockade uses as packet times.
             String times = send(a, 20, "0.1");
@@ -91,13 +76,11 @@ class RateestKernelTest {
             assertEquals(0, trickleDrops, report);
             assertTrue(kernelDrops >= 1500, report);
             assertTrue(burstDrops >= 1500, report);
-        } finally {
-            sh("ip netns del " + r + "; ip netns del " + a);
         }
     }
 
     private static String send(String ns, int count, String gap) throws Exception {
-        return sh("ip netns exec " + ns + " python3 -c '"
+        return VethPair.sh("ip netns exec " + ns + " python3 -c '"
                 + "import socket,time\n"
                 + "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
                 + "out=[]\n"
@@ -107,25 +90,11 @@ class RateestKernelTest {
     }
 
     private static long drops(String ns) throws Exception {
-        for (String l : sh("ip netns exec " + ns + " iptables -L INPUT -v -x -n").split("\n")) {
+        for (String l : VethPair.sh("ip netns exec " + ns + " iptables -L INPUT -v -x -n").split("\n")) {
             if (l.contains("DROP")) {
                 return Long.parseLong(l.trim().split("\\s+")[0]);
             }
         }
         return -1;
-    }
-
-    private static String sh(String cmd) throws Exception {
-        Process p = new ProcessBuilder(List.of("bash", "-c", cmd)).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new java.io.IOException("timeout: " + cmd);
-        }
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new java.io.IOException("exit " + p.exitValue() + ": " + cmd + "\n" + out);
-        }
-        return out;
     }
 }

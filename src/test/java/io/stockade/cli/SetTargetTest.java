@@ -2,8 +2,6 @@ package io.stockade.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stockade.engine.PathResult;
 import io.stockade.ext.match.IpSets;
@@ -183,32 +181,20 @@ class SetTargetTest {
     @Test
     @Tag("kernel")
     void sameSetsAsLinux() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && "true".equals(System.getenv("CI"))) {
-            fail("CI=true: kernel comparison tests need root and network namespaces");
-        }
-        assumeTrue(root, "needs root (network namespaces, ipset)");
-        String r = "stk-set-r" + ProcessHandle.current().pid();
-        String a = "stk-set-a" + ProcessHandle.current().pid();
-        try {
-            sh("ip netns add " + r + " && ip netns add " + a
-                    + " && ip link add sr netns " + r + " type veth peer name sa netns " + a
-                    + " && ip netns exec " + r + " sh -c 'ip link set lo up; ip addr add 10.0.0.254/24 dev sr; ip link set dev sr up'"
-                    + " && ip netns exec " + a + " sh -c 'ip link set lo up; ip addr add 10.0.0.100/24 dev sa; ip link set dev sa up'"
-                    + " && ip netns exec " + r + " ip neigh replace 10.0.0.100 lladdr $(ip netns exec " + a
-                    + " cat /sys/class/net/sa/address) dev sr nud permanent"
-                    + " && ip netns exec " + a + " ip neigh replace 10.0.0.254 lladdr $(ip netns exec " + r
-                    + " cat /sys/class/net/sr/address) dev sa nud permanent");
+        VethPair.requireRoot("network namespaces, ipset");
+        try (VethPair lab = new VethPair("set", "sr", "10.0.0.254", "sa", "10.0.0.100")) {
+            String r = lab.r;
+            String a = lab.a;
             String restore = SETS.lines().map(l -> l.replace("family inet hashsize 1024 maxelem 65536 ", "")
                     .replace(" family inet hashsize 1024 maxelem 65536", "").replace("family inet hashsize 1024 ", ""))
                     .reduce("", (x, y) -> x + y + "\n");
-            run(List.of("ip", "netns", "exec", r, "ipset", "restore"), restore);
-            run(List.of("ip", "netns", "exec", r, "iptables-restore"), RULES);
+            VethPair.run(List.of("ip", "netns", "exec", r, "ipset", "restore"), restore);
+            VethPair.run(List.of("ip", "netns", "exec", r, "iptables-restore"), RULES);
             Engine e = new Engine();
             long start = System.nanoTime();
             for (int[] p : TRAFFIC) {
                 long t = System.nanoTime();
-                sh("ip netns exec " + a + " python3 -c \"import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_RAW,"
+                VethPair.sh("ip netns exec " + a + " python3 -c \"import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_RAW,"
                         + "socket.IPPROTO_UDP)\ns.setsockopt(socket.SOL_IP,socket.IP_HDRINCL,1)\n"
                         + "import struct\nsrc=socket.inet_aton('10.0.0." + p[0] + "');dst=socket.inet_aton('10.0.0.254')\n"
                         + "u=struct.pack('!HHHH',4000," + p[1] + ",8,0)\n"
@@ -218,7 +204,7 @@ class SetTargetTest {
                         + "s.sendto(h+u,('10.0.0.254',0))\"");
                 e.send(p[0], p[1], t);
             }
-            String save = sh("ip netns exec " + r + " ipset save");
+            String save = VethPair.sh("ip netns exec " + r + " ipset save");
             long now = System.nanoTime();
             List<String> mismatches = new ArrayList<>();
             for (String set : List.of("st_seen", "st_ports", "st_perm", "st_marked", "st_small", "st_nets")) {
@@ -235,8 +221,6 @@ class SetTargetTest {
             }
             assertTrue(start > 0);
             assertEquals(List.of(), mismatches, save);
-        } finally {
-            sh("ip netns del " + r + "; ip netns del " + a);
         }
     }
 
@@ -255,24 +239,5 @@ class SetTargetTest {
             }
         }
         return true;
-    }
-
-    private static String sh(String cmd) throws Exception {
-        return run(List.of("bash", "-c", cmd), "");
-    }
-
-    private static String run(List<String> cmd, String input) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new java.io.IOException("timeout: " + cmd);
-        }
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new java.io.IOException("exit " + p.exitValue() + ": " + cmd + "\n" + out);
-        }
-        return out;
     }
 }
