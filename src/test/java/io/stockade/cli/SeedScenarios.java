@@ -127,18 +127,22 @@ public final class SeedScenarios {
             """;
     static final String PING_LIMIT6 = PING_LIMIT4.replace("-p icmp --icmp-type", "-p ipv6-icmp --icmpv6-type");
 
+    /** An echo-request from {@code src} to {@code dst} arriving on eth1 at {@code seconds}, with its expected verdict and rule. */
+    static Step echo(double seconds, String icmp, String src, String dst, int id, String verdict, String rule) {
+        return at(seconds, "in eth1 " + icmp + " " + src + " > " + dst + " echo-request id " + id + " seq 1", verdict, rule);
+    }
+
     /** Eight at once (the burst), then one per 2 s; every source shares the limit. */
     static List<Step> pingLimitSteps(String icmp, String x, String y, String dst) {
         List<Step> s = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            s.add(at(i * 0.1, "in eth1 " + icmp + " " + (i % 2 == 0 ? x : y) + " > " + dst + " echo-request id " + (100 + i)
-                    + " seq 1", "accept", "filter:INPUT:2"));
+            s.add(echo(i * 0.1, icmp, i % 2 == 0 ? x : y, dst, 100 + i, "accept", "filter:INPUT:2"));
         }
-        s.add(at(0.8, "in eth1 " + icmp + " " + x + " > " + dst + " echo-request id 108 seq 1", "drop", "filter:INPUT:3"));
-        s.add(at(0.9, "in eth1 " + icmp + " " + y + " > " + dst + " echo-request id 109 seq 1", "drop", "filter:INPUT:3"));
+        s.add(echo(0.8, icmp, x, dst, 108, "drop", "filter:INPUT:3"));
+        s.add(echo(0.9, icmp, y, dst, 109, "drop", "filter:INPUT:3"));
         // 3 s of credit at 2 s a packet, 8 spent: one more at 3 s, none at 3.3 s
-        s.add(at(3, "in eth1 " + icmp + " " + y + " > " + dst + " echo-request id 110 seq 1", "accept", "filter:INPUT:2"));
-        s.add(at(3.3, "in eth1 " + icmp + " " + x + " > " + dst + " echo-request id 111 seq 1", "drop", "filter:INPUT:3"));
+        s.add(echo(3, icmp, y, dst, 110, "accept", "filter:INPUT:2"));
+        s.add(echo(3.3, icmp, x, dst, 111, "drop", "filter:INPUT:3"));
         return s;
     }
 
@@ -158,15 +162,14 @@ public final class SeedScenarios {
     static List<Step> pingRecentSteps(String icmp, String x, String y, String dst) {
         List<Step> s = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            s.add(at(i * 0.2, "in eth1 " + icmp + " " + x + " > " + dst + " echo-request id " + (200 + i) + " seq 1",
-                    "accept", "filter:INPUT:4"));
+            s.add(echo(i * 0.2, icmp, x, dst, 200 + i, "accept", "filter:INPUT:4"));
         }
-        s.add(at(1.0, "in eth1 " + icmp + " " + x + " > " + dst + " echo-request id 205 seq 1", "drop", "filter:INPUT:3"));
-        s.add(at(1.2, "in eth1 " + icmp + " " + y + " > " + dst + " echo-request id 206 seq 1", "accept", "filter:INPUT:4"));
-        s.add(at(1.4, "in eth1 " + icmp + " " + x + " > " + dst + " echo-request id 207 seq 1", "drop", "filter:INPUT:3"));
+        s.add(echo(1.0, icmp, x, dst, 205, "drop", "filter:INPUT:3"));
+        s.add(echo(1.2, icmp, y, dst, 206, "accept", "filter:INPUT:4"));
+        s.add(echo(1.4, icmp, x, dst, 207, "drop", "filter:INPUT:3"));
         // the last stamps of x are from 1.4 s (--set, and --update's own): all older than 4 s at 6.2 s
         // (0.8 s of slack for the kernel check's scheduling)
-        s.add(at(6.2, "in eth1 " + icmp + " " + x + " > " + dst + " echo-request id 208 seq 1", "accept", "filter:INPUT:4"));
+        s.add(echo(6.2, icmp, x, dst, 208, "accept", "filter:INPUT:4"));
         return s;
     }
 
