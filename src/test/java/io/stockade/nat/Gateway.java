@@ -13,15 +13,9 @@ import io.stockade.engine.StateRegistry;
 import io.stockade.host.HostLoader;
 import io.stockade.packet.PacketBuilder;
 import io.stockade.packet.PacketParser;
-import io.stockade.packet.PacketPrinter;
-import io.stockade.rules.Family;
 import io.stockade.rules.Ruleset;
-import io.stockade.syntax.HostResolver;
-import io.stockade.syntax.Restore;
-import java.io.BufferedReader;
-import java.io.StringReader;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import io.stockade.testing.GatewayRig;
+import io.stockade.testing.GatewayRig.Out;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -32,27 +26,13 @@ import java.util.List;
  * conntrack table, and the packets that leave it (interface and bytes) for exact comparison.
  */
 final class Gateway {
-    /** A packet that left the host: its interface and its IP bytes. */
-    record Out(String iface, byte[] ip) {
-        String text() {
-            PacketParser p = new PacketParser();
-            Skb s = new Skb();
-            p.parse(s.pd, MemorySegment.ofArray(ip), 0, ip.length);
-            return iface + " " + PacketPrinter.format(s.pd);
-        }
-    }
-
     final ConntrackTable conntrack = new ConntrackTable();
     final Netfilter nf;
     final List<Out> out = new ArrayList<>();
     long now = 1_000_000_000_000L;
 
     Gateway(String rules4, String rules6, String hostConf) throws Exception {
-        Ruleset rs = new Ruleset();
-        new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(rules4)),
-                Restore.Options.DEFAULT, new StringBuilder());
-        new Restore(Family.IPV6, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(rules6)),
-                Restore.Options.DEFAULT, new StringBuilder());
+        Ruleset rs = GatewayRig.restore(rules4, rules6);
         PacketParser parser = new PacketParser();
         PacketDecoder decoder = (pd, data, length) -> parser.parse(pd, data, 0, length);
         nf = new Netfilter(CompiledRuleset.compile(rs, new StateRegistry()), HostLoader.fromConf(hostConf), conntrack,
@@ -65,10 +45,7 @@ final class Gateway {
 
     /** Feeds a packet received on {@code iface}; returns the verdict name. */
     String receive(String iface, byte[] ip) {
-        Skb skb = new Skb();
-        MemorySegment seg = Arena.ofAuto().allocate(ip.length);
-        MemorySegment.copy(MemorySegment.ofArray(ip), 0, seg, 0, ip.length);
-        parser.parse(skb.pd, seg, 0, ip.length);
+        Skb skb = GatewayRig.skb(parser, ip);
         skb.inIface = iface;
         now += 1_000_000;
         skb.timeNanos = now;
@@ -80,10 +57,7 @@ final class Gateway {
     /** Sends a locally generated packet (OUTPUT path); returns the verdict name. */
     String send(PacketBuilder b) {
         byte[] ip = b.build();
-        Skb skb = new Skb();
-        MemorySegment seg = Arena.ofAuto().allocate(ip.length);
-        MemorySegment.copy(MemorySegment.ofArray(ip), 0, seg, 0, ip.length);
-        parser.parse(skb.pd, seg, 0, ip.length);
+        Skb skb = GatewayRig.skb(parser, ip);
         now += 1_000_000;
         skb.timeNanos = now;
         PathResult r = new PathResult();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stockade.packet.PacketBuilder;
+import io.stockade.testing.GatewayRig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,7 +114,7 @@ class NatGatewayTest {
         g.expectOut("ppp0", udp(PUBLIC, 5353, SERVER, 53, 63));
         assertEquals("accept", g.receive("eth0", udp("192.168.0.11", 5353, SERVER, 53, 64)));
         assertEquals(1, g.out.size());
-        Gateway.Out second = g.out.getFirst();
+        GatewayRig.Out second = g.out.getFirst();
         int port = ((second.ip()[20] & 0xff) << 8) | (second.ip()[21] & 0xff);
         assertNotEquals(5353, port, "the tuple is taken: the source port moves");
         assertTrue(port >= 1024 && port <= 65535, "a port >= 1024 is remapped within 1024-65535, got " + port);

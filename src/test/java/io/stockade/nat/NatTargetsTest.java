@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stockade.packet.PacketBuilder;
+import io.stockade.testing.GatewayRig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,7 +83,7 @@ class NatTargetsTest {
             String verdict = g.receive("eth0", udp4(lan, 5000, server, 53, 64));
             if (i < 2) {
                 assertEquals("accept", verdict);
-                Gateway.Out o = g.out.getFirst();
+                GatewayRig.Out o = g.out.getFirst();
                 seen[i] = ((o.ip()[20] & 0xff) << 8) | (o.ip()[21] & 0xff);
                 assertTrue(seen[i] == 2000 || seen[i] == 2001, "port in 2000-2001: " + seen[i]);
                 g.expectOut("ppp0", udp4("198.51.100.10", seen[i], server, 53, 63));
@@ -171,7 +172,7 @@ class NatTargetsTest {
         PacketBuilder redirected = PacketBuilder.ipv4("198.51.100.2", "127.0.0.1").id(5).tcp(40000, 8080).flags(SYN)
                 .seq(1);
         assertEquals(2, g.out.size(), "out on lo, then delivered locally");
-        Gateway.Out lo = g.out.removeFirst();
+        GatewayRig.Out lo = g.out.removeFirst();
         assertEquals("lo", lo.iface(), "rerouted after the destination changed (nf_nat_ipv4_local_fn)");
         g.expectOut("local", redirected);
 

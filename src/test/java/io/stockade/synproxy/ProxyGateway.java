@@ -12,15 +12,9 @@ import io.stockade.engine.StateRegistry;
 import io.stockade.host.Host;
 import io.stockade.host.HostLoader;
 import io.stockade.packet.PacketParser;
-import io.stockade.packet.PacketPrinter;
-import io.stockade.rules.Family;
 import io.stockade.rules.Ruleset;
-import io.stockade.syntax.HostResolver;
-import io.stockade.syntax.Restore;
-import java.io.BufferedReader;
-import java.io.StringReader;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import io.stockade.testing.GatewayRig;
+import io.stockade.testing.GatewayRig.Out;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,16 +24,6 @@ import java.util.List;
  * its sysctls, a conntrack table configured from them) and the packets that leave it, in order.
  */
 final class ProxyGateway {
-    /** A packet that left the host: its interface and its IP bytes. */
-    record Out(String iface, byte[] ip) {
-        String text() {
-            PacketParser p = new PacketParser();
-            Skb s = new Skb();
-            p.parse(s.pd, MemorySegment.ofArray(ip), 0, ip.length);
-            return iface + " " + PacketPrinter.format(s.pd);
-        }
-    }
-
     final ConntrackTable conntrack;
     final Netfilter nf;
     final List<Out> out = new ArrayList<>();
@@ -47,11 +31,7 @@ final class ProxyGateway {
     long now;
 
     ProxyGateway(String rules4, String rules6, String hostConf, long startNanos) throws Exception {
-        Ruleset rs = new Ruleset();
-        new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(rules4)),
-                Restore.Options.DEFAULT, new StringBuilder());
-        new Restore(Family.IPV6, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(rules6)),
-                Restore.Options.DEFAULT, new StringBuilder());
+        Ruleset rs = GatewayRig.restore(rules4, rules6);
         Host host = HostLoader.fromConf(hostConf);
         ConntrackConfig cfg = new ConntrackConfig();
         cfg.tcpLoose = host.sysctls.tcpLoose != 0;
@@ -67,10 +47,7 @@ final class ProxyGateway {
 
     /** Feeds a packet received on {@code iface} at the current time; returns the result. */
     PathResult receive(String iface, byte[] ip) {
-        Skb skb = new Skb();
-        MemorySegment seg = Arena.ofAuto().allocate(ip.length);
-        MemorySegment.copy(MemorySegment.ofArray(ip), 0, seg, 0, ip.length);
-        new PacketParser().parse(skb.pd, seg, 0, ip.length);
+        Skb skb = GatewayRig.skb(new PacketParser(), ip);
         skb.inIface = iface;
         skb.timeNanos = now;
         PathResult r = new PathResult();
@@ -80,10 +57,7 @@ final class ProxyGateway {
 
     /** Sends a packet from a local socket (OUTPUT path) at the current time; returns the result. */
     PathResult send(byte[] ip) {
-        Skb skb = new Skb();
-        MemorySegment seg = Arena.ofAuto().allocate(ip.length);
-        MemorySegment.copy(MemorySegment.ofArray(ip), 0, seg, 0, ip.length);
-        new PacketParser().parse(skb.pd, seg, 0, ip.length);
+        Skb skb = GatewayRig.skb(new PacketParser(), ip);
         skb.timeNanos = now;
         PathResult r = new PathResult();
         nf.send(skb, r);

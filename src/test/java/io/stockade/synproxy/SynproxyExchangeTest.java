@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stockade.engine.PathResult;
 import io.stockade.packet.PacketBuilder;
 import io.stockade.packet.Wire;
+import io.stockade.testing.GatewayRig;
 import java.lang.foreign.MemorySegment;
 import java.util.HexFormat;
 import java.util.List;
@@ -71,8 +72,8 @@ class SynproxyExchangeTest {
         return b;
     }
 
-    private static void expect(String iface, byte[] want, ProxyGateway.Out got) {
-        ProxyGateway.Out w = new ProxyGateway.Out(iface, want);
+    private static void expect(String iface, byte[] want, GatewayRig.Out got) {
+        GatewayRig.Out w = new GatewayRig.Out(iface, want);
         assertEquals(w.text(), got.text());
         assertEquals(HexFormat.of().formatHex(want), HexFormat.of().formatHex(got.ip()), "bytes of " + got.text());
     }
@@ -97,7 +98,7 @@ class SynproxyExchangeTest {
         PathResult r = gw.receive("eth1", c2s(v).flags(SYN).seq(clientIsn).window(64240)
                 .mss(1460).sackPermitted().timestamp(clientTs, 0).tcpOption(1).windowScale(7).build());
         assertEquals(PathResult.STOLEN, r.outcome);
-        List<ProxyGateway.Out> out = gw.take();
+        List<GatewayRig.Out> out = gw.take();
         assertEquals(1, out.size(), () -> out.toString());
         byte[] synack = out.getFirst().ip();
         int cookie = u32(synack, t + 4);
@@ -117,7 +118,7 @@ class SynproxyExchangeTest {
         r = gw.receive("eth1", c2s(v).flags(ACK).seq(clientIsn + 1).ack(cookie + 1).window(502)
                 .tcpOption(1).tcpOption(1).timestamp(clientTs + 1, tsCookie).build());
         assertEquals(PathResult.STOLEN, r.outcome);
-        List<ProxyGateway.Out> out2 = gw.take();
+        List<GatewayRig.Out> out2 = gw.take();
         assertEquals(1, out2.size(), () -> out2.toString());
         expect("eth0", own(c2s(v), v).flags(SYN).seq(clientIsn).ack(cookie).window(502)
                 .mss(mssKept).sackPermitted().timestamp(clientTs + 1, tsCookie).tcpOption(1).windowScale(7).build(), out2.getFirst());
@@ -131,7 +132,7 @@ class SynproxyExchangeTest {
                 .mss(1460).sackPermitted().timestamp(serverTs, clientTs + 1).tcpOption(1).windowScale(7).build());
         assertEquals(PathResult.STOLEN, r.outcome);
         assertEquals(2, r.emitted);
-        List<ProxyGateway.Out> out3 = gw.take();
+        List<GatewayRig.Out> out3 = gw.take();
         assertEquals(2, out3.size(), () -> out3.toString());
         int tsoff = serverTs - tsCookie;
         // The ACK leaves through POST_ROUTING after the offset was set: its TSecr is moved too (as Linux).
@@ -145,7 +146,7 @@ class SynproxyExchangeTest {
         r = gw.receive("eth1", c2s(v).flags(PSH | ACK).seq(clientIsn + 1).ack(cookie + 1).window(502)
                 .tcpOption(1).tcpOption(1).timestamp(clientTs + 2, tsCookie).payload(10).build());
         assertEquals(PathResult.ACCEPTED, r.outcome);
-        List<ProxyGateway.Out> out4 = gw.take();
+        List<GatewayRig.Out> out4 = gw.take();
         assertEquals(1, out4.size(), () -> out4.toString());
         expect("eth0", c2s(v).ttl(63).flags(PSH | ACK).seq(clientIsn + 1).ack(serverIsn + 1).window(502)
                 .tcpOption(1).tcpOption(1).timestamp(clientTs + 2, serverTs).payload(10).build(), out4.getFirst());
@@ -153,7 +154,7 @@ class SynproxyExchangeTest {
         r = gw.receive("eth0", s2c(v).flags(PSH | ACK).seq(serverIsn + 1).ack(clientIsn + 11).window(509)
                 .tcpOption(1).tcpOption(1).timestamp(serverTs + 5, clientTs + 2).payload(20).build());
         assertEquals(PathResult.ACCEPTED, r.outcome);
-        List<ProxyGateway.Out> out5 = gw.take();
+        List<GatewayRig.Out> out5 = gw.take();
         assertEquals(1, out5.size(), () -> out5.toString());
         expect("eth1", s2c(v).ttl(63).flags(PSH | ACK).seq(cookie + 1).ack(clientIsn + 11).window(509)
                 .tcpOption(1).tcpOption(1).timestamp(serverTs + 5 - tsoff, clientTs + 2).payload(20).build(), out5.getFirst());
@@ -191,7 +192,7 @@ class SynproxyExchangeTest {
         gw.now += 61_000_000_000L;
         PathResult r = gw.receive("eth1", c2s(v).flags(ACK).seq(6).ack(cookie + 1).window(1000).build());
         assertEquals(PathResult.STOLEN, r.outcome);
-        List<ProxyGateway.Out> out = gw.take();
+        List<GatewayRig.Out> out = gw.take();
         assertEquals(1, out.size());
         // The cookie encodes 1300 (IPv4 table) or 1220 (IPv6 table: the largest entry not above 1300).
         expect("eth0", own(c2s(v), v).flags(SYN).seq(5).ack(cookie).window(1000).mss(v == 4 ? 1300 : 1220).build(),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.stockade.engine.PathResult;
 import io.stockade.packet.PacketBuilder;
+import io.stockade.testing.GatewayRig;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,9 +37,9 @@ class SynproxyLocalServerTest {
         return PacketBuilder.ipv4(ME, C).tcp(22, 40000);
     }
 
-    private static void expect(String iface, PacketBuilder want, ProxyGateway.Out got) {
+    private static void expect(String iface, PacketBuilder want, GatewayRig.Out got) {
         byte[] w = want.build();
-        assertEquals(new ProxyGateway.Out(iface, w).text(), got.text());
+        assertEquals(new GatewayRig.Out(iface, w).text(), got.text());
         assertEquals(HexFormat.of().formatHex(w), HexFormat.of().formatHex(got.ip()));
     }
 
@@ -54,7 +55,7 @@ class SynproxyLocalServerTest {
         PathResult r = gw.receive("eth1", c2s().flags(ACK).seq(2).ack(cookie + 1).window(1000)
                 .tcpOption(1).tcpOption(1).timestamp(11, tsCookie).build());
         assertEquals(PathResult.STOLEN, r.outcome);
-        List<ProxyGateway.Out> out = gw.take();
+        List<GatewayRig.Out> out = gw.take();
         assertEquals(2, out.size(), () -> out.toString());
         PacketBuilder syn = c2s().ttl(64).id(0).dontFragment().flags(SYN).seq(1).ack(cookie).window(1000)
                 .mss(1460).tcpOption(1).tcpOption(1).timestamp(11, tsCookie);
@@ -65,7 +66,7 @@ class SynproxyLocalServerTest {
         r = gw.send(s2c().flags(SYN | ACK).seq(9000).ack(2).window(43690).mss(65483).tcpOption(1).tcpOption(1)
                 .timestamp(serverTs, 11).build());
         assertEquals(PathResult.STOLEN, r.outcome);
-        List<ProxyGateway.Out> out2 = gw.take();
+        List<GatewayRig.Out> out2 = gw.take();
         assertEquals(3, out2.size(), () -> out2.toString());
         int tsoff = serverTs - tsCookie;
         PacketBuilder ack = c2s().ttl(64).id(0).dontFragment().flags(ACK).seq(2).ack(9001).window(1000)
@@ -78,7 +79,7 @@ class SynproxyLocalServerTest {
         r = gw.receive("eth1", c2s().flags(PSH | ACK).seq(2).ack(cookie + 1).window(1000)
                 .tcpOption(1).tcpOption(1).timestamp(12, tsCookie).payload(5).build());
         assertEquals(PathResult.ACCEPTED, r.outcome);
-        List<ProxyGateway.Out> out3 = gw.take();
+        List<GatewayRig.Out> out3 = gw.take();
         assertEquals(1, out3.size(), () -> out3.toString());
         expect("local", c2s().flags(PSH | ACK).seq(2).ack(9001).window(1000)
                 .tcpOption(1).tcpOption(1).timestamp(12, serverTs).payload(5), out3.getFirst());
@@ -86,7 +87,7 @@ class SynproxyLocalServerTest {
         r = gw.send(s2c().flags(PSH | ACK).seq(9001).ack(7).window(43690).tcpOption(1).tcpOption(1)
                 .timestamp(serverTs + 3, 12).payload(8).build());
         assertEquals(PathResult.ACCEPTED, r.outcome);
-        List<ProxyGateway.Out> out4 = gw.take();
+        List<GatewayRig.Out> out4 = gw.take();
         assertEquals(1, out4.size(), () -> out4.toString());
         expect("eth1", s2c().flags(PSH | ACK).seq(cookie + 1).ack(7).window(43690).tcpOption(1).tcpOption(1)
                 .timestamp(tsCookie + 3, 12).payload(8), out4.getFirst());
