@@ -128,11 +128,7 @@ class LiveIptablesTest {
 
     @Test
     void sameAnswersAsTheInstalledIptables() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && "true".equals(System.getenv("CI"))) {
-            fail("CI=true: kernel comparison tests need root and network namespaces");
-        }
-        assumeTrue(root, "needs root and network namespaces (ip netns); skipped");
+        requireRoot();
         assumeTrue(run(List.of("iptables", "-V")).rc == 0, "iptables not installed; skipped");
         String ns = "stkd-syntax-" + ProcessHandle.current().pid();
         assertEquals(0, run(List.of("ip", "netns", "add", ns)).rc);
@@ -166,13 +162,27 @@ class LiveIptablesTest {
             Proc real = run(argv);
             Cli.Result ours = c.run(tool, args.toArray(new String[0]));
             if (real.rc != ours.rc() || !real.out.equals(ours.out()) || !real.err.equals(ours.err())) {
-                mismatches.add(tool + " " + cmd + "\n  real rc=" + real.rc + " out=<" + real.out + "> err=<" + real.err
-                        + ">\n  ours rc=" + ours.rc() + " out=<" + ours.out() + "> err=<" + ours.err() + ">");
+                mismatches.add(mismatch(tool + " " + cmd, real, ours));
             }
         }
     }
 
     record Proc(int rc, String out, String err) {
+    }
+
+    /** Skips (or, under {@code CI=true}, fails) unless running as root. */
+    static void requireRoot() {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root && "true".equals(System.getenv("CI"))) {
+            fail("CI=true: kernel comparison tests need root and network namespaces");
+        }
+        assumeTrue(root, "needs root and network namespaces (ip netns); skipped");
+    }
+
+    /** One mismatch line: {@code label}, then the real and our exit status, stdout and stderr. */
+    static String mismatch(String label, Proc real, Cli.Result ours) {
+        return label + "\n  real rc=" + real.rc + " out=<" + real.out + "> err=<" + real.err
+                + ">\n  ours rc=" + ours.rc() + " out=<" + ours.out() + "> err=<" + ours.err() + ">";
     }
 
     static Proc run(List<String> argv) throws IOException, InterruptedException {

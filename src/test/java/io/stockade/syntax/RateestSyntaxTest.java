@@ -2,8 +2,6 @@ package io.stockade.syntax;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.stockade.rules.Family;
 import java.util.ArrayList;
@@ -158,11 +156,7 @@ class RateestSyntaxTest {
     @Test
     @Tag("kernel")
     void sameListingAsTheInstalledIptables() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && "true".equals(System.getenv("CI"))) {
-            fail("CI=true: kernel comparison tests need root and network namespaces");
-        }
-        assumeTrue(root, "needs root and network namespaces (ip netns); skipped");
+        LiveIptablesTest.requireRoot();
         String ns = "stkd-rateest-" + ProcessHandle.current().pid();
         assertEquals(0, LiveIptablesTest.run(List.of("ip", "netns", "add", ns)).rc());
         List<String> mismatches = new ArrayList<>();
@@ -182,8 +176,7 @@ class RateestSyntaxTest {
                 LiveIptablesTest.Proc real = LiveIptablesTest.run(argv);
                 Cli.Result ours = c.run("iptables", args.toArray(new String[0]));
                 if ((real.rc() == 0) != (ours.rc() == 0) || !real.out().equals(ours.out())) {
-                    mismatches.add(cmd + "\n  real rc=" + real.rc() + " out=<" + real.out() + "> err=<" + real.err()
-                            + ">\n  ours rc=" + ours.rc() + " out=<" + ours.out() + "> err=<" + ours.err() + ">");
+                    mismatches.add(LiveIptablesTest.mismatch(cmd, real, ours));
                 }
             }
         } finally {

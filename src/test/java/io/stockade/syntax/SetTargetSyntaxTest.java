@@ -1,8 +1,6 @@
 package io.stockade.syntax;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stockade.ext.match.IpSets;
 import io.stockade.rules.Family;
@@ -101,11 +99,7 @@ class SetTargetSyntaxTest {
     @Test
     @Tag("kernel")
     void sameAsTheInstalledIptables() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && "true".equals(System.getenv("CI"))) {
-            fail("CI=true: kernel comparison tests need root and network namespaces");
-        }
-        assumeTrue(root, "needs root and network namespaces (ip netns); skipped");
+        LiveIptablesTest.requireRoot();
         String ns = "stkd-settg-" + ProcessHandle.current().pid();
         assertEquals(0, LiveIptablesTest.run(List.of("ip", "netns", "add", ns)).rc());
         List<String> mismatches = new ArrayList<>();
@@ -128,8 +122,7 @@ class SetTargetSyntaxTest {
                 String realErr = real.err().replace("(legacy)", "(nf_tables)");
                 if (real.rc() != ours.rc() || !real.out().equals(ours.out())
                         || real.rc() == 2 && !realErr.equals(ours.err())) {
-                    mismatches.add(cmd + "\n  real rc=" + real.rc() + " out=<" + real.out() + "> err=<" + real.err()
-                            + ">\n  ours rc=" + ours.rc() + " out=<" + ours.out() + "> err=<" + ours.err() + ">");
+                    mismatches.add(LiveIptablesTest.mismatch(cmd, real, ours));
                 }
             }
         } finally {
