@@ -23,16 +23,21 @@ import org.junit.jupiter.api.Test;
 class RateestEngineTest {
     private static final long S = 1_000_000_000L;
 
+    /** A packet feeder over an offline engine with {@code rules} (iptables-restore text, IPv4) and this host.conf. */
+    static PacketFeeder feeder(String rules, String hostConf) throws Exception {
+        Ruleset rs = new Ruleset();
+        new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(rules)),
+                Restore.Options.DEFAULT, new StringBuilder());
+        return new PacketFeeder(Offline.of(rs, HostLoader.fromConf(hostConf)).nf);
+    }
+
     @Test
     void floodAboveThresholdIsDroppedTrickleIsNot() throws Exception {
-        Ruleset rs = new Ruleset();
-        new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(
+        PacketFeeder feeder = feeder(
                 "*raw\n-A PREROUTING -p udp -j RATEEST --rateest-name flood --rateest-interval 250ms"
                         + " --rateest-ewmalog 1s\nCOMMIT\n"
                         + "*filter\n-A INPUT -p udp -m rateest --rateest flood --rateest-gt --rateest-pps 100 -j DROP\n"
-                        + "COMMIT\n")), Restore.Options.DEFAULT, new StringBuilder());
-        Offline off = Offline.of(rs, HostLoader.fromConf("iface eth0 192.0.2.1/24\n"));
-        PacketFeeder feeder = new PacketFeeder(off.nf);
+                        + "COMMIT\n", "iface eth0 192.0.2.1/24\n");
         PathResult res = new PathResult();
         byte[] b = PacketText.parse("in eth0 udp 192.0.2.9:4000 > 192.0.2.1:53").build();
         long t = 100 * S;
@@ -63,15 +68,12 @@ class RateestEngineTest {
     @Test
     void estimatorAndMatchDoNotAllocatePerPacket() throws Exception {
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        Ruleset rs = new Ruleset();
-        new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(
+        PacketFeeder feeder = feeder(
                 "*raw\n-A PREROUTING -j RATEEST --rateest-name a --rateest-interval 250ms --rateest-ewmalog 1s\n"
                         + "-A PREROUTING -j RATEEST --rateest-name b --rateest-interval 1s --rateest-ewmalog 4s\nCOMMIT\n"
                         + "*filter\n-A INPUT -m rateest --rateest-delta --rateest1 a --rateest-bps1 1mbit --rateest-gt"
                         + " --rateest-bps2 2mbit --rateest2 b\n-A INPUT -m rateest --rateest a --rateest-lt --rateest-pps 5\n"
-                        + "COMMIT\n")), Restore.Options.DEFAULT, new StringBuilder());
-        Offline off = Offline.of(rs, HostLoader.fromConf("iface eth0 192.0.2.1/24\n"));
-        PacketFeeder feeder = new PacketFeeder(off.nf);
+                        + "COMMIT\n", "iface eth0 192.0.2.1/24\n");
         PathResult res = new PathResult();
         byte[] b = PacketText.parse("in eth0 udp 192.0.2.9:4000 > 192.0.2.1:53").build();
         MemorySegment seg = MemorySegment.ofArray(b);

@@ -4,15 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stockade.engine.PathResult;
-import io.stockade.host.HostLoader;
 import io.stockade.packet.LinkLayer;
 import io.stockade.packet.PacketText;
-import io.stockade.rules.Family;
-import io.stockade.rules.Ruleset;
-import io.stockade.syntax.HostResolver;
-import io.stockade.syntax.Restore;
-import java.io.BufferedReader;
-import java.io.StringReader;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -49,11 +42,7 @@ class RateestKernelTest {
             long kernelDrops = drops(r) - kernelTrickleDrops;
             String[] ts = times.trim().split(" ");
             assertEquals(3020, ts.length);
-            Ruleset rs = new Ruleset();
-            new Restore(Family.IPV4, HostResolver.STATIC).run(rs, new BufferedReader(new StringReader(RULES)),
-                    Restore.Options.DEFAULT, new StringBuilder());
-            Offline off = Offline.of(rs, HostLoader.fromConf("iface eth0 10.9.0.1/24\n"));
-            PacketFeeder feeder = new PacketFeeder(off.nf);
+            PacketFeeder feeder = RateestEngineTest.feeder(RULES, "iface eth0 10.9.0.1/24\n");
             PathResult res = new PathResult();
             byte[] pkt = PacketText.parse("in eth0 udp 10.9.0.2:40000 > 10.9.0.1:9 payload 20").build();
             int trickleDrops = 0;
