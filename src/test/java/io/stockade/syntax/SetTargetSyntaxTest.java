@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * SET target syntax as iptables 1.8.9 (legacy) answers it (golden lines taken from it in a
- * namespace with ipset, re-checked live by the kernel-tagged test): save order, {@code -L}, option
+ * SET target syntax as iptables 1.8.9 answers it (golden lines taken from iptables-legacy in a
+ * namespace with ipset; re-checked live against the installed iptables-nft, Debian's default, whose
+ * checkentry refusals exit 4 with "RULE_APPEND failed" where legacy exits 1): save order, {@code -L}, option
  * errors, and checkentry's table/hook limits for {@code --map-set}.
  */
 class SetTargetSyntaxTest {
@@ -95,7 +96,7 @@ class SetTargetSyntaxTest {
                 h.lastErr.lines().findFirst().orElse(""));
     }
 
-    /** Every command through iptables-legacy 1.8.9 with the same ipsets: same exit status class and -S/-L output. */
+    /** Every command through the installed iptables 1.8.9 (nf_tables) with the same ipsets: same exit status, -S/-L output, and usage errors. */
     @Test
     @Tag("kernel")
     void sameAsTheInstalledIptables() throws Exception {
@@ -115,7 +116,7 @@ class SetTargetSyntaxTest {
             cmds.addAll(List.of("-S", "-L", "-nL", "-t mangle -S", "-t mangle -L", "-t mangle -nvL"));
             for (String cmd : cmds) {
                 List<String> args = ShellWords.split(cmd);
-                List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns, "iptables-legacy"));
+                List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns, "iptables"));
                 argv.addAll(args);
                 LiveIptablesTest.Proc real = LiveIptablesTest.run(argv);
                 Cli.Result ours = c.run("iptables", args.toArray(new String[0]));
