@@ -184,7 +184,7 @@ final class NftTraceWriter implements NftTrace {
                     String x = Integer.toHexString(v).toUpperCase();
                     b.append(x.length() < 2 ? "0" + x : x);
                 }
-                b.append(')');
+                b.append(") ");
             }
             l4off = (frag & 0x1fff) == 0 ? base + ihl : -1;
         } else if (s != null && pd.length - base >= 40 && (u8(s, base) >>> 4) == 6) {

@@ -39,6 +39,10 @@ public enum EngineDrop {
     FRAG_NEEDED("frag-needed"),
     /** A locally generated DF (or IPv6) packet over the route MTU: the socket refuses it (EMSGSIZE) before any hook. */
     MESSAGE_TOO_LONG("message-too-long"),
+    /** A malformed IPv4 option (ip_options_compile): answered with ICMP parameter problem pointing at the bad byte. */
+    BAD_IP_OPTIONS("bad-ip-options"),
+    /** A source-routed IPv4 packet (LSRR/SSRR) while accept_source_route is 0 (ip_rcv_options). */
+    SOURCE_ROUTE("source-route"),
     /** Fragment reassembly before conntrack (nf_defrag) failed: overlap, duplicate, bad length, expiry or memory limit. */
     REASM_FAILED("reassembly-failed");
 

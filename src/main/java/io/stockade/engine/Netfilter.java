@@ -216,16 +216,18 @@ public final class Netfilter {
         }
         CompiledRuleset rs = rules;
         int v = pd.ipVersion;
-        if (!table(rs, v, TableKind.RAW, Hook.PREROUTING, skb, res)) {
-            return;
-        }
-        if (!track(skb, res)
+        if (!table(rs, v, TableKind.RAW, Hook.PREROUTING, skb, res) || !track(skb, res)
                 || !table(rs, v, TableKind.MANGLE, Hook.PREROUTING, skb, res)
                 || !nat(rs, v, Hook.PREROUTING, skb, res, false)) {
             return;
         }
         int route = routeInput(skb, res);
-        if (route == -2) {
+        // ip_rcv_options: options are compiled after the input route; a bad one is a parameter problem.
+        int bad = route != -2 && v == 4 && pd.hasIpOptions ? Ipv4Options.receive(host, skb, route) : 0;
+        if (route == -2 || bad != 0 && hostDrop(res, bad < 0 ? EngineDrop.SOURCE_ROUTE : EngineDrop.BAD_IP_OPTIONS) == -2) {
+            if (bad > 0) {
+                icmpError(skb, res, 12, 0, bad << 24);
+            }
             return;
         }
         if (route == -1) {
@@ -244,10 +246,7 @@ public final class Netfilter {
                 || !table(rs, v, TableKind.FILTER, Hook.INPUT, skb, res)
                 || !table(rs, v, TableKind.SECURITY, Hook.INPUT, skb, res)
                 || !nat(rs, v, Hook.INPUT, skb, res, true)
-                || !synproxyHook(skb, res)) {
-            return;
-        }
-        if (!confirm(skb, res)) {
+                || !synproxyHook(skb, res) || !confirm(skb, res)) {
             return;
         }
         res.outcome = PathResult.ACCEPTED;
@@ -314,6 +313,7 @@ public final class Netfilter {
                 || !table(rs, v, TableKind.SECURITY, Hook.FORWARD, skb, res)) {
             return;
         }
+        Ipv4Options.forwarded(host, skb); // ip_forward_finish → ip_forward_options
         postrouting(rs, v, skb, res);
     }
 
@@ -438,10 +438,7 @@ public final class Netfilter {
         skb.hook = Hook.POSTROUTING;
         if (!table(rs, v, TableKind.MANGLE, Hook.POSTROUTING, skb, res)
                 || !nat(rs, v, Hook.POSTROUTING, skb, res, true)
-                || !synproxyHook(skb, res)) {
-            return;
-        }
-        if (!confirm(skb, res)) {
+                || !synproxyHook(skb, res) || !confirm(skb, res)) {
             return;
         }
         res.outcome = PathResult.ACCEPTED;

@@ -55,6 +55,8 @@ public final class Skb {
     public int routeMtu;
     /** Largest received fragment's IP length when this packet was reassembled by defrag (IPCB frag_max_size), else 0. */
     public int fragMaxSize;
+    /** IPCB opt.rr when rr_needaddr: offset of the record-route option ip_forward_options fills, else 0 ({@link Ipv4Options}). */
+    public int ipOptRecordRoute;
     /** For a reassembled IPv6 packet: length of its unfragmentable part, and the fragment identification. */
     public int fragUnfragLength;
     public int fragId;
@@ -112,6 +114,7 @@ public final class Skb {
         routeMtu = 0;
         route = -1;
         fragMaxSize = 0;
+        ipOptRecordRoute = 0;
         fragUnfragLength = 0;
         fragId = 0;
         priority = 0;

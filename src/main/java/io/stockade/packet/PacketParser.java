@@ -124,8 +124,8 @@ public final class PacketParser {
         if (tl < hl || (!quote && tl > original)) {
             return drop(pd, DropReason.BAD_TOTAL_LENGTH);
         }
-        // LINUX-DIFF: options are flagged (hasIpOptions) but not processed; Ipv4.checkOptions() is
-        // ip_options_compile()'s validity check, which Linux runs after PRE_ROUTING.
+        // Options are flagged (hasIpOptions) here and processed after PREROUTING and the input
+        // route, as Linux's ip_rcv_options does (engine.Ipv4Options).
         pd.ipVersion = 4;
         pd.ipTotalLength = tl;
         pd.length = (int) (off + Math.min(tl, captured));
