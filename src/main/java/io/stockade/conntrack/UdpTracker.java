@@ -59,7 +59,12 @@ final class UdpTracker {
                 t.stats.inc(CtStats.UDP_MALFORMED);
                 return false;
             }
-            // LINUX-DIFF: the partial-coverage UDP-Lite checksum is not verified.
+            // udplite_error hands IPPROTO_UDP (17), not 136, to nf_checksum_partial: a datagram whose
+            // checksum is right by RFC 3828 (pseudo-header protocol 136) is INVALID to conntrack.
+            if (pre && t.cfg.checksum && !L4Checksum.partialOk(pd, 17, len)) {
+                t.stats.inc(CtStats.BAD_CHECKSUM);
+                return false;
+            }
             return true;
         }
         if (len > udplen || len < 8) {

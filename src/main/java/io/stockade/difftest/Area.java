@@ -9,6 +9,7 @@ enum Area {
     LIMIT_RECENT("limit/recent"),
     NAT("NAT"),
     SCTP("SCTP"),
+    DCCP_UDPLITE("DCCP/UDP-Lite"),
     IPV6("IPv6");
 
     final String label;

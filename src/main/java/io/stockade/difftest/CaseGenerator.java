@@ -71,9 +71,11 @@ final class CaseGenerator {
         boolean forward = rnd.nextInt(10) != 0;
         List<CasePacket> packets = new PacketGenerator(rnd, family, (family == 4 ? rules4 : rules6).contains("-o eth1 ")).sequence(2 + rnd.nextInt(9), true);
         for (CasePacket p : packets) {
-            if (Classifier.protocol(p.ip()) == Pkt.SCTP) {
+            int proto = Classifier.protocol(p.ip());
+            if (proto == Pkt.SCTP) {
                 areas.add(Area.SCTP);
-                break;
+            } else if (proto == Pkt.DCCP || proto == Pkt.UDPLITE) {
+                areas.add(Area.DCCP_UDPLITE);
             }
         }
         return new DiffCase(seed, index, areas, rules4, rules6, forward, packets);
@@ -96,6 +98,9 @@ final class CaseGenerator {
         }
         if (rules.contains("-p sctp")) {
             a.add(Area.SCTP);
+        }
+        if (rules.contains("-p dccp") || rules.contains("-p udplite")) {
+            a.add(Area.DCCP_UDPLITE);
         }
         if (rules.contains("-j SNAT") || rules.contains("-j DNAT") || rules.contains("-j MASQUERADE")
                 || rules.contains("-j REDIRECT") || rules.contains("-j NETMAP")) {

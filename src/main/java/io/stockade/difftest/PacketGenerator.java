@@ -8,7 +8,7 @@ import java.util.random.RandomGenerator;
  * Random packet sequences for a case: several flows (TCP handshakes with data and teardown, TCP
  * to the gateway with its answers sent from the gateway itself, UDP and ICMP echo exchanges,
  * ICMP errors quoting an earlier packet, odd TCP flags, out-of-window segments, packets the
- * gateway originates, IPv4 fragments, IPv6 extension headers, packets expiring (TTL 1) or over
+ * gateway originates, SCTP associations, DCCP connections, UDP-Lite exchanges, IPv4 fragments, IPv6 extension headers, packets expiring (TTL 1) or over
  * the narrow route's MTU that the gateway answers with ICMP errors), each cut at a random point and
  * interleaved with the others in order. Packets get identities 0x1000, 0x1001, … in send order
  * (a fragment train shares one). Deterministic for a given generator state.
@@ -174,10 +174,78 @@ final class PacketGenerator {
         return s;
     }
 
+    private Step dccp(String via, String src, String dst, int sp, int dp, int type, long seq, long ack, int len) {
+        return id -> List.of(new CasePacket(via, ip(src, dst, Pkt.DCCP, 64, id,
+                Pkt.dccp(Pkt.addr(src), Pkt.addr(dst), sp, dp, type, seq, ack, new byte[len])),
+                "dccp " + src + "." + sp + " > " + dst + "." + dp + " type " + type + " seq " + seq));
+    }
+
+    /**
+     * A DCCP connection through the gateway: Request, Response, Ack, DataAck both ways, then Close
+     * and Reset, cut anywhere. This kernel (6.18) tracks DCCP generically (no ports in the tuple),
+     * so flows between the same two hosts share one conntrack entry.
+     */
+    private List<Step> dccpFlow() {
+        List<Step> s = new ArrayList<>();
+        boolean reverse = rnd.nextInt(4) == 0;
+        String a = reverse ? wanHost() : lanHost();
+        String b = reverse ? lanHost() : wanHost();
+        String va = reverse ? "eth1" : "eth0";
+        String vb = reverse ? "eth0" : "eth1";
+        String rb = replyAddress(a, vb);
+        int sp = ephemeral();
+        int dp = port();
+        long c = rnd.nextLong(1L << 48);
+        long v = rnd.nextLong(1L << 48);
+        s.add(dccp(va, a, b, sp, dp, Pkt.DCCP_REQUEST, c, 0, 0));
+        s.add(dccp(vb, b, rb, dp, sp, Pkt.DCCP_RESPONSE, v, c, 0));
+        s.add(dccp(va, a, b, sp, dp, Pkt.DCCP_ACK, c + 1, v, 0));
+        s.add(dccp(va, a, b, sp, dp, rnd.nextBoolean() ? Pkt.DCCP_DATAACK : Pkt.DCCP_DATA, c + 2, v, 12));
+        s.add(dccp(vb, b, rb, dp, sp, Pkt.DCCP_DATAACK, v + 1, c + 2, 8));
+        s.add(dccp(va, a, b, sp, dp, Pkt.DCCP_CLOSE, c + 3, v + 1, 0));
+        s.add(dccp(vb, b, rb, dp, sp, Pkt.DCCP_RESET, v + 2, c + 3, 0));
+        cut(s);
+        return s;
+    }
+
+    private Step udplite(String via, String src, String dst, int sp, int dp, boolean rfc, int len) {
+        return id -> List.of(new CasePacket(via, ip(src, dst, Pkt.UDPLITE, 64, id,
+                Pkt.udplite(Pkt.addr(src), Pkt.addr(dst), sp, dp, rfc, new byte[len])),
+                "udplite " + src + "." + sp + " > " + dst + "." + dp + " len " + len + (rfc ? " rfc-checksum" : "")));
+    }
+
+    /**
+     * A UDP-Lite exchange through the gateway (full checksum coverage), cut anywhere; one in three
+     * with the RFC checksum, which Linux conntrack calls INVALID (see {@link Pkt#udplite}).
+     */
+    private List<Step> udpliteFlow() {
+        List<Step> s = new ArrayList<>();
+        boolean reverse = rnd.nextInt(4) == 0;
+        String a = reverse ? wanHost() : lanHost();
+        String b = reverse ? lanHost() : wanHost();
+        String va = reverse ? "eth1" : "eth0";
+        String vb = reverse ? "eth0" : "eth1";
+        int sp = ephemeral();
+        int dp = port();
+        boolean rfc = rnd.nextInt(3) == 0;
+        s.add(udplite(va, a, b, sp, dp, rfc, 8 + rnd.nextInt(20)));
+        s.add(udplite(vb, b, replyAddress(a, vb), dp, sp, rfc, 8 + rnd.nextInt(20)));
+        s.add(udplite(va, a, b, sp, dp, rfc, 4));
+        cut(s);
+        return s;
+    }
+
     private List<Step> flow(boolean allowLocalOut) {
         List<Step> s = new ArrayList<>();
-        if (rnd.nextInt(10) == 0) {
+        int other = rnd.nextInt(20);
+        if (other < 2) {
             return sctpFlow();
+        }
+        if (other == 2) {
+            return dccpFlow();
+        }
+        if (other == 3) {
+            return udpliteFlow();
         }
         if (masquerade && rnd.nextInt(5) == 0) { // a NAT clash: two LAN hosts, one source port, one server
             String a = family == 4 ? Topology.LAN4 + "2" : Topology.LAN6 + "2";

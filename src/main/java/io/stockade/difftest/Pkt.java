@@ -14,6 +14,11 @@ final class Pkt {
     static final int ICMP = 1;
     static final int ICMPV6 = 58;
     static final int SCTP = 132;
+    static final int DCCP = 33;
+    static final int UDPLITE = 136;
+    /** DCCP packet types the generator sends (RFC 4340 5.1). */
+    static final int DCCP_REQUEST = 0, DCCP_RESPONSE = 1, DCCP_DATA = 2, DCCP_ACK = 3, DCCP_DATAACK = 4,
+            DCCP_CLOSE = 6, DCCP_RESET = 7;
     /** SCTP chunk types the generator sends. */
     static final int SCTP_DATA = 0, SCTP_INIT = 1, SCTP_INIT_ACK = 2, SCTP_SACK = 3, SCTP_ABORT = 6, SCTP_SHUTDOWN = 7,
             SCTP_SHUTDOWN_ACK = 8, SCTP_COOKIE_ECHO = 10, SCTP_COOKIE_ACK = 11, SCTP_SHUTDOWN_COMPLETE = 14;
@@ -61,7 +66,7 @@ final class Pkt {
         seg[csumOff + 1] = 0;
         long init = proto == ICMP ? 0 : pseudo(src, dst, proto, seg.length);
         int c = checksum(seg, 0, seg.length, init);
-        if (proto == UDP && c == 0) {
+        if ((proto == UDP || proto == UDPLITE) && c == 0) {
             c = 0xffff;
         }
         seg[csumOff] = (byte) (c >>> 8);
@@ -86,6 +91,42 @@ final class Pkt {
         b.putShort((short) sport).putShort((short) dport).putShort((short) (8 + payload.length)).putShort((short) 0);
         b.put(payload);
         return l4(src, dst, UDP, b.array(), 6);
+    }
+
+    /**
+     * UDP-Lite (RFC 3828) with checksum coverage 0 (the whole datagram). {@code rfc}: the checksum's
+     * pseudo-header carries protocol 136 as the RFC says; otherwise 17, the one Linux conntrack
+     * verifies against (udplite_error), so only those datagrams are tracked by the kernel.
+     */
+    static byte[] udplite(byte[] src, byte[] dst, int sport, int dport, boolean rfc, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(8 + payload.length);
+        b.putShort((short) sport).putShort((short) dport).putShort((short) 0).putShort((short) 0);
+        b.put(payload);
+        return l4(src, dst, rfc ? UDPLITE : UDP, b.array(), 6);
+    }
+
+    /**
+     * A DCCP packet (RFC 4340) with extended (48-bit) sequence numbers: the generic header, the
+     * acknowledgement subheader for every type but Request and Data, a service code for Request and
+     * Response, a reset code for Reset, then {@code payload}; checksum coverage 0 (all of it).
+     */
+    static byte[] dccp(byte[] src, byte[] dst, int sport, int dport, int type, long seq, long ack, byte[] payload) {
+        boolean hasAck = type != DCCP_REQUEST && type != DCCP_DATA;
+        int extra = (type == DCCP_REQUEST || type == DCCP_RESPONSE || type == DCCP_RESET) ? 4 : 0;
+        int hdr = 16 + (hasAck ? 8 : 0) + extra;
+        ByteBuffer b = ByteBuffer.allocate(hdr + payload.length);
+        b.putShort((short) sport).putShort((short) dport).put((byte) (hdr / 4)).put((byte) 0).putShort((short) 0);
+        b.put((byte) ((type << 1) | 1)).put((byte) 0).putShort((short) (seq >>> 32)).putInt((int) seq);
+        if (hasAck) {
+            b.putShort((short) 0).putShort((short) (ack >>> 32)).putInt((int) ack);
+        }
+        if (type == DCCP_RESET) {
+            b.put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0); // reset code 2: aborted
+        } else if (extra > 0) {
+            b.putInt(42); // service code
+        }
+        b.put(payload);
+        return l4(src, dst, DCCP, b.array(), 6);
     }
 
     /** One SCTP chunk: type, flags, length, body padded to 4 bytes. */

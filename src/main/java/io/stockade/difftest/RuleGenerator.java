@@ -8,7 +8,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * Random iptables-save rulesets over the grammar the harness exercises, for one family at a time:
- * {@code -s/-d/-i/-o/-p} with negations, tcp/udp ports and flags, icmp types, conntrack/state,
+ * {@code -s/-d/-i/-o/-p} with negations, tcp/udp/sctp/dccp ports, tcp flags, sctp chunks, dccp types, icmp types, conntrack/state,
  * mark (with MARK in mangle), limit, recent, comment, user chains with jump/goto/RETURN, and the
  * targets ACCEPT/DROP/REJECT (with its variants)/LOG. Addresses and ports come from the same
  * small pools as {@link PacketGenerator}'s so rules actually match. Deterministic for a given
@@ -149,7 +149,7 @@ final class RuleGenerator {
         }
         if (chance(density)) {
             String icmp = family == 4 ? "icmp" : "ipv6-icmp";
-            String proto = pick(List.of("tcp", "tcp", "udp", icmp, "tcp", "tcp", "udp", icmp, "sctp"));
+            String proto = pick(List.of("tcp", "tcp", "udp", icmp, "tcp", "tcp", "udp", icmp, "sctp", "dccp", "udplite"));
             boolean neg = chance(0.1);
             r.append(neg ? "! " : "").append("-p ").append(proto).append(' ');
             if (!neg) {
@@ -207,6 +207,23 @@ final class RuleGenerator {
                     }
                 }
             }
+            case "dccp" -> {
+                areas.add(Area.DCCP_UDPLITE);
+                if (chance(0.7)) {
+                    r.append("-m dccp ");
+                    if (chance(0.3)) {
+                        r.append(not()).append("--sport ").append(port()).append(' ');
+                    }
+                    if (chance(0.5)) {
+                        r.append(not()).append("--dport ").append(port()).append(' ');
+                    }
+                    if (chance(0.4)) {
+                        r.append(not()).append("--dccp-types ").append(pick(List.of("REQUEST", "RESPONSE", "DATA,DATAACK",
+                                "ACK", "CLOSE,RESET", "REQUEST,RESPONSE,ACK"))).append(' ');
+                    }
+                }
+            }
+            case "udplite" -> areas.add(Area.DCCP_UDPLITE);
             default -> {
                 if (chance(0.5)) {
                     if (family == 4) {

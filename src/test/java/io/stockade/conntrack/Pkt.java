@@ -62,6 +62,14 @@ final class Pkt {
         return this;
     }
 
+    /** UDP-Lite with coverage 0 (whole datagram), its checksum over a pseudo-header carrying {@code pseudoProto}. */
+    Pkt udplite(int sport, int dport, int pseudoProto) {
+        udp(sport, dport);
+        proto = 136;
+        udplitePseudo = pseudoProto;
+        return this;
+    }
+
     Pkt icmp(int type, int code, int id, int seq) {
         proto = v6() ? 58 : 1;
         ByteBuffer b = ByteBuffer.allocate(8);
@@ -134,6 +142,8 @@ final class Pkt {
         return this;
     }
 
+    private int udplitePseudo = 136;
+
     Pkt badChecksum() {
         corruptChecksum = true;
         return this;
@@ -167,7 +177,7 @@ final class Pkt {
         }
         int ckOff = switch (proto) {
             case 6 -> 16;
-            case 17 -> 6;
+            case 17, 136 -> 6;
             case 1, 58 -> 2;
             default -> -1;
         };
@@ -177,10 +187,10 @@ final class Pkt {
             if (proto != 1) {
                 pseudo = sum(src, 0, src.length, 0);
                 pseudo = sum(dst, 0, dst.length, pseudo);
-                pseudo += proto + len;
+                pseudo += (proto == 136 ? udplitePseudo : proto) + len;
             }
             int c = ~sum(a, l3, len, pseudo) & 0xffff;
-            if (proto == 17 && c == 0) {
+            if ((proto == 17 || proto == 136) && c == 0) {
                 c = 0xffff;
             }
             if (corruptChecksum) {

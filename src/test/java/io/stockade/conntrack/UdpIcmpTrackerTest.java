@@ -56,6 +56,21 @@ class UdpIcmpTrackerTest {
         assertEquals(Conn.STATE_INVALID, skb.ctStateBits);
     }
 
+    /**
+     * udplite_error verifies UDP-Lite with IPPROTO_UDP in the pseudo-header (nf_checksum_partial):
+     * found by the kernel differential (seed 20261123 case 9): the kernel listed no entry for an
+     * RFC 3828-correct datagram, Stockade tracked it.
+     */
+    @Test
+    void udpliteChecksumIsVerifiedAsTheKernelDoes() {
+        Skb skb = h.send(Pkt.ip("10.0.0.1", "10.0.0.2").udplite(36420, 1234, 136).payload(20));
+        assertNull(skb.conn, "the RFC checksum (protocol 136) is INVALID to Linux conntrack");
+        assertEquals(Conn.STATE_INVALID, skb.ctStateBits);
+        skb = h.send(Pkt.ip("10.0.0.1", "10.0.0.2").udplite(36420, 1234, 17).payload(20));
+        assertNotNull(skb.conn, "the checksum with protocol 17 is the one conntrack accepts");
+        assertEquals(Conn.IP_CT_NEW, skb.ctinfo);
+    }
+
     @Test
     void icmpEchoRequestReply() {
         Skb skb = h.send(Pkt.ip("10.0.0.1", "10.0.0.2").icmp(8, 0, 0x1234, 1));
