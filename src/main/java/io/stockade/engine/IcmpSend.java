@@ -96,14 +96,20 @@ public final class IcmpSend {
                 src = skb.scratchAddr[1];
             }
         }
-        if (room - 28 <= 20) {
+        byte[] b = skb.scratchBytes;
+        // __ip_options_echo: the offending packet's record route, timestamp and CIPSO come back.
+        int opt = Ipv4Options.echo(skb, b, 20, src);
+        if (opt < 0) {
             return false;
         }
-        int quote = Math.min(total, room - 28);
-        int len = 28 + quote;
-        byte[] b = skb.scratchBytes;
+        if (room - 28 - opt <= 20) {
+            return false;
+        }
+        int quote = Math.min(total, room - 28 - opt);
+        int h = 20 + opt;
+        int len = h + 8 + quote;
         int id = mix(pd.srcLo ^ (pd.dstLo << 32) ^ skb.timeNanos) & 0xffff;
-        b[0] = 0x45;
+        b[0] = (byte) (0x40 | (h >>> 2));
         b[1] = (byte) ((pd.tos & 0x1e) | 0xc0);
         put16(b, 2, len);
         put16(b, 4, id);
@@ -113,13 +119,13 @@ public final class IcmpSend {
         put16(b, 10, 0);
         put32(b, 12, src);
         put32(b, 16, pd.srcLo);
-        put16(b, 10, Checksum.finish(Checksum.sum(skb.scratch, 0, 20, 0)));
-        b[20] = (byte) type;
-        b[21] = (byte) code;
-        put16(b, 22, 0);
-        put32(b, 24, info & 0xffffffffL);
-        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, base, b, 28, quote);
-        put16(b, 22, Checksum.finish(Checksum.sum(skb.scratch, 20, len - 20, 0)));
+        put16(b, 10, Checksum.finish(Checksum.sum(skb.scratch, 0, h, 0)));
+        b[h] = (byte) type;
+        b[h + 1] = (byte) code;
+        put16(b, h + 2, 0);
+        put32(b, h + 4, info & 0xffffffffL);
+        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, base, b, h + 8, quote);
+        put16(b, h + 2, Checksum.finish(Checksum.sum(skb.scratch, h, len - h, 0)));
         emitter.emitPacket(4, skb.scratch, len, skb);
         return true;
     }

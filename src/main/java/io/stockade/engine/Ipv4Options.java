@@ -13,8 +13,9 @@ import java.lang.foreign.ValueLayout;
  * timestamp option's overflow counter incremented, the free record-route slot filled with our
  * address facing the sender (then, after FORWARD, with the outgoing address: {@link #forwarded},
  * ip_forward_options), the free timestamp slot with the packet time in milliseconds since
- * midnight (UTC), its address slot as record route's. The header checksum is recomputed when a
- * byte changed.
+ * midnight (UTC), its address slot as record route's. As in Linux, the header checksum is
+ * recomputed only by {@link #forwarded} (a locally delivered packet, and the packet an ICMP error
+ * quotes, keep the stale one), and the rewrites made before a bad option stay.
  *
  * <p>Per packet, no allocation; a read-only packet is checked but not rewritten.
  */
@@ -96,7 +97,17 @@ final class Ipv4Options {
                     if (ptr <= optlen && ptr + 3 > optlen) {
                         return i + 2;
                     }
-                    rr = ptr <= optlen ? i : -i;
+                    rr = i;
+                    skb.ipOptRecordRoute = i;
+                    if (ptr <= optlen && write) {
+                        // ip_options_compile with a route: our address facing the sender
+                        // (spec_dst) in the free slot; a forwarded packet gets the outgoing one
+                        // after FORWARD (forwarded()).
+                        put32(s, base + i + ptr - 1, (int) specDst(host, skb, route));
+                        s.set(ValueLayout.JAVA_BYTE, base + i + 2, (byte) (ptr + 4));
+                        skb.ipOptRecordRoute = i | 0x100;
+                        changed = true;
+                    }
                 }
                 case TS -> {
                     if (ts != 0) {
@@ -118,6 +129,12 @@ final class Ipv4Options {
                         return i + 3;
                     }
                     ts = i;
+                    int kind = flags & 0xf;
+                    skb.ipOptTimestamp = i | (ptr > optlen ? 0 : kind == 0 ? 0x200 : kind == 1 ? 0x300
+                            : kind == 3 && host.isLocalAddress(4, 0, u32(s, base + i + ptr - 1), "") ? 0x200 : 0);
+                    if (write) {
+                        changed |= timestamp(host, skb, s, base + i, route);
+                    }
                 }
                 case RA -> {
                     if (optlen < 4) {
@@ -131,6 +148,7 @@ final class Ipv4Options {
                         return i;
                     }
                     cipso = i;
+                    skb.ipOptCipso = i;
                 }
                 default -> {
                     // other options are accepted on receive (ip_options_compile with an skb)
@@ -144,21 +162,9 @@ final class Ipv4Options {
             // packets are always dropped (ip_options_rcv_srr is never reached).
             return SOURCE_ROUTED;
         }
-        if (write && ts != 0) {
-            changed |= timestamp(host, skb, s, base + ts, route);
-        }
-        if (write && rr > 0) {
-            // ip_options_compile with a route: our address facing the sender (spec_dst) in the
-            // free slot; a forwarded packet gets the outgoing one later (forwarded()).
-            int ptr = u8(s, base + rr + 2);
-            put32(s, base + rr + ptr - 1, (int) specDst(host, skb, route));
-            s.set(ValueLayout.JAVA_BYTE, base + rr + 2, (byte) (ptr + 4));
-            skb.ipOptRecordRoute = rr;
-            changed = true;
-        }
-        if (changed) {
-            headerChecksum(s, base, hl);
-        }
+        // is_changed: the checksum is recomputed by ip_forward_options only; a packet delivered
+        // locally keeps the stale one, as do the packets an ICMP error quotes.
+        skb.ipOptChanged = changed;
         return 0;
     }
 
@@ -170,12 +176,18 @@ final class Ipv4Options {
         PacketDescriptor pd = skb.pd;
         MemorySegment s = pd.data;
         int rr = skb.ipOptRecordRoute;
-        if (rr == 0 || s == null || s.isReadOnly() || !host.preferredSource(4, 0, pd.dstLo, skb.scratchAddr)) {
+        if (s == null || s.isReadOnly()) {
             return;
         }
-        long o = pd.base + rr;
-        put32(s, o + u8(s, o + 2) - 5, (int) skb.scratchAddr[1]);
-        headerChecksum(s, pd.base, pd.l3HeaderLength);
+        if (rr >= 0x100 && host.preferredSource(4, 0, pd.dstLo, skb.scratchAddr)) {
+            long o = pd.base + (rr & 0xff);
+            put32(s, o + u8(s, o + 2) - 5, (int) skb.scratchAddr[1]);
+            skb.ipOptChanged = true;
+        }
+        if (skb.ipOptChanged) {
+            skb.ipOptChanged = false;
+            headerChecksum(s, pd.base, pd.l3HeaderLength);
+        }
     }
 
     /** fib_compute_spec_dst: the destination when delivered locally, else our address facing the sender. */
@@ -213,9 +225,8 @@ final class Ipv4Options {
                 s.set(ValueLayout.JAVA_BYTE, o + 2, (byte) (ptr + 8));
             }
             case 3 -> {
-                long addr = u8(s, o + ptr - 1) << 24 | u8(s, o + ptr) << 16 | u8(s, o + ptr + 1) << 8 | u8(s, o + ptr + 2);
                 // inet_addr_type(addr) == RTN_UNICAST: not one of ours, the slot is left for its owner.
-                if (!host.isLocalAddress(4, 0, addr & 0xffffffffL, "")) {
+                if (!host.isLocalAddress(4, 0, u32(s, o + ptr - 1), "")) {
                     return false;
                 }
                 put32(s, o + ptr + 3, (int) ms);
@@ -226,6 +237,98 @@ final class Ipv4Options {
             }
         }
         return true;
+    }
+
+    /**
+     * __ip_options_echo + ip_options_build for an ICMP error about {@code skb}: the record-route,
+     * timestamp and CIPSO options as compiled on receive, copied to {@code b} from {@code off}
+     * with their pointers advanced past one more slot, filled with {@code src} (the error's
+     * source) and the packet time, padded with end-of-list.
+     *
+     * @return the options' length (0 none), or -1 when they cannot be echoed (no error is sent)
+     */
+    static int echo(Skb skb, byte[] b, int off, long src) {
+        int rr = skb.ipOptRecordRoute;
+        int ts = skb.ipOptTimestamp;
+        int cipso = skb.ipOptCipso;
+        if (rr == 0 && ts == 0 && cipso == 0) {
+            return 0;
+        }
+        MemorySegment s = skb.pd.data;
+        long base = skb.pd.base;
+        int n = off;
+        if (rr != 0) {
+            long o = base + (rr & 0xff);
+            int optlen = u8(s, o + 1);
+            int p = u8(s, o + 2);
+            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, o, b, n, optlen);
+            if ((rr & 0x100) != 0 && p <= optlen) {
+                if (p + 3 > optlen) {
+                    return -1;
+                }
+                b[n + 2] = (byte) (p + 4);
+                putBytes(b, n + p + 4 - 5, (int) src);
+            }
+            n += optlen;
+        }
+        if (ts != 0) {
+            long o = base + (ts & 0xff);
+            int optlen = u8(s, o + 1);
+            int p = u8(s, o + 2);
+            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, o, b, n, optlen);
+            if (p <= optlen) {
+                boolean addr = false;
+                boolean time = false;
+                if ((ts & 0x100) != 0) {
+                    if (p + 3 > optlen) {
+                        return -1;
+                    }
+                    addr = true;
+                    p += 4;
+                }
+                if ((ts & 0x200) != 0) {
+                    if (p + 3 > optlen) {
+                        return -1;
+                    }
+                    if ((b[n + 3] & 0xf) != 3) {
+                        time = true;
+                        p += 4;
+                    } else if (p + 7 <= optlen && (skb.addressTypes.typeMask(4, 0, u32(s, o + p - 1), "") & AddressTypes.LOCAL) != 0) {
+                        time = true;
+                        p += 8;
+                    }
+                }
+                b[n + 2] = (byte) p;
+                if (addr) {
+                    putBytes(b, n + p - 9, (int) src);
+                }
+                if (time) {
+                    putBytes(b, n + p - 5, (int) Math.floorMod(skb.timeNanos / 1_000_000L, 86_400_000L));
+                }
+            }
+            n += optlen;
+        }
+        if (cipso != 0) {
+            long o = base + cipso;
+            int optlen = u8(s, o + 1);
+            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, o, b, n, optlen);
+            n += optlen;
+        }
+        while (((n - off) & 3) != 0) {
+            b[n++] = 0;
+        }
+        return n - off;
+    }
+
+    private static void putBytes(byte[] b, int off, int v) {
+        b[off] = (byte) (v >>> 24);
+        b[off + 1] = (byte) (v >>> 16);
+        b[off + 2] = (byte) (v >>> 8);
+        b[off + 3] = (byte) v;
+    }
+
+    private static long u32(MemorySegment s, long off) {
+        return ((long) u8(s, off) << 24) | (u8(s, off + 1) << 16) | (u8(s, off + 2) << 8) | u8(s, off + 3);
     }
 
     private static void put32(MemorySegment s, long off, int v) {

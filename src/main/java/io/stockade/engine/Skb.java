@@ -55,8 +55,14 @@ public final class Skb {
     public int routeMtu;
     /** Largest received fragment's IP length when this packet was reassembled by defrag (IPCB frag_max_size), else 0. */
     public int fragMaxSize;
-    /** IPCB opt.rr when rr_needaddr: offset of the record-route option ip_forward_options fills, else 0 ({@link Ipv4Options}). */
+    /** IPCB opt.rr: offset of the record-route option ({@link Ipv4Options}), | 0x100 when rr_needaddr; 0 none. */
     public int ipOptRecordRoute;
+    /** IPCB opt.ts: offset of the timestamp option, | 0x100 ts_needaddr, | 0x200 ts_needtime; 0 none. */
+    public int ipOptTimestamp;
+    /** IPCB opt.cipso: offset of the CIPSO option; 0 none. */
+    public int ipOptCipso;
+    /** IPCB opt.is_changed: the options were rewritten on receive, the header checksum is stale until ip_forward_options. */
+    public boolean ipOptChanged;
     /** For a reassembled IPv6 packet: length of its unfragmentable part, and the fragment identification. */
     public int fragUnfragLength;
     public int fragId;
@@ -115,6 +121,9 @@ public final class Skb {
         route = -1;
         fragMaxSize = 0;
         ipOptRecordRoute = 0;
+        ipOptTimestamp = 0;
+        ipOptCipso = 0;
+        ipOptChanged = false;
         fragUnfragLength = 0;
         fragId = 0;
         priority = 0;

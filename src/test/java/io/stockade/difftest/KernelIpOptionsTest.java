@@ -36,9 +36,13 @@ class KernelIpOptionsTest {
 
     /** A UDP packet from the LAN with the given option bytes (a multiple of 4). */
     private static CasePacket udp(String dst, String label, int... opts) {
+        return udp(64, dst, label, opts);
+    }
+
+    private static CasePacket udp(int ttl, String dst, String label, int... opts) {
         byte[] src = Pkt.addr("192.168.10.3");
         byte[] d = Pkt.addr(dst);
-        byte[] plain = Pkt.ipv4(src, d, Pkt.UDP, 64, id++, 0x4000, Pkt.udp(src, d, 40000, 53, new byte[12]));
+        byte[] plain = Pkt.ipv4(src, d, Pkt.UDP, ttl, id++, 0x4000, Pkt.udp(src, d, 40000, 53, new byte[12]));
         byte[] ip = new byte[plain.length + opts.length];
         System.arraycopy(plain, 0, ip, 0, 20);
         for (int i = 0; i < opts.length; i++) {
@@ -80,8 +84,17 @@ class KernelIpOptionsTest {
                 udp(wan, "bad source route pointer", 131, 7, 3, 10, 0, 1, 2, 0),
                 udp(gw, "record route length 2 (local)", 7, 2, 0, 0),
                 udp(gw, "strict source route (local)", 137, 7, 4, 10, 0, 1, 2, 0),
-                udp(gw, "end of list then garbage", 0, 7, 3, 4));
-        int[] icmp = {-1, -1, -1, -1, 12, 12, 12, -1, 12, 12, -1, -1};
+                udp(gw, "end of list then garbage", 0, 7, 3, 4),
+                udp(wan, "record route pointer into the last slot", 7, 7, 6, 0, 0, 0, 0, 0),
+                udp(wan, "timestamp with another's prespecified address", 68, 12, 5, 3, 1, 2, 3, 4, 0, 0, 0, 0),
+                udp(wan, "timestamp of an unknown kind", 68, 8, 5, 2, 0, 0, 0, 0),
+                udp(wan, "timestamp and address without room for both", 68, 8, 5, 1, 0, 0, 0, 0),
+                // the error echoes the options compiled before it (__ip_options_echo)
+                udp(wan, "two record routes", 7, 3, 4, 7, 3, 4, 0, 0),
+                udp(wan, "record route filled, then a bad router alert", 7, 7, 4, 0, 0, 0, 0, 148, 2, 0, 0, 0),
+                udp(1, wan, "TTL 1 with a record route of two slots", 7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+                udp(1, wan, "TTL 1 with a record route of one slot", 7, 7, 4, 0, 0, 0, 0, 0));
+        int[] icmp = {-1, -1, -1, -1, 12, 12, 12, -1, 12, 12, -1, -1, 12, -1, -1, 12, 12, 12, 11, 11};
         Path work = Files.createTempDirectory("ipopts-");
         try (KernelLab lab = KernelLab.start()) {
             KernelRunner kernel = new KernelRunner(lab);

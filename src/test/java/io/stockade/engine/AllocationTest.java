@@ -46,7 +46,8 @@ class AllocationTest {
                 -A TCP2 -s 198.51.100.0/24 -j ACCEPT
                 COMMIT
                 """)), Restore.Options.DEFAULT, new StringBuilder());
-        var host = HostLoader.fromConf("iface eth0 192.0.2.1/24\niface eth1 10.0.0.1/24\nsysctl net.ipv4.ip_forward=1\n");
+        var host = HostLoader.fromConf("iface eth0 192.0.2.1/24\niface eth1 10.0.0.1/24\nroute default via 10.0.0.254 dev eth1\n"
+                + "sysctl net.ipv4.ip_forward=1\nsysctl net.ipv4.icmp_ratelimit=0\n");
         Netfilter nf = new Netfilter(CompiledRuleset.compile(rs, new StateRegistry()), host, ConnTracker.NONE, Emitter.NONE,
                 null);
         byte[][] pkts = {
@@ -56,6 +57,15 @@ class AllocationTest {
                 PacketBuilder.ipv4("198.51.100.10", "192.0.2.1").udp(5000, 53).payload(20).build(),
                 PacketBuilder.ipv4("198.51.100.10", "192.0.2.1").echoRequest(1, 1).build(),
                 PacketBuilder.ipv4("198.51.100.10", "10.0.0.7").ttl(200).tcp(40000, 80).flags(0x02).build(),
+                // IPv4 options (Ipv4Options): record route forwarded, a timestamp delivered, a bad
+                // option (parameter problem sent back), a loose source route (dropped)
+                PacketBuilder.ipv4("198.51.100.10", "10.0.0.7").ipOptions(new byte[] {7, 7, 4, 0, 0, 0, 0})
+                        .tcp(40000, 80).flags(0x02).build(),
+                PacketBuilder.ipv4("198.51.100.10", "192.0.2.1").ipOptions(new byte[] {68, 12, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+                        .udp(5000, 53).payload(20).build(),
+                PacketBuilder.ipv4("198.51.100.10", "192.0.2.1").ipOptions(new byte[] {7, 2, 0, 0}).udp(5000, 53).build(),
+                PacketBuilder.ipv4("198.51.100.10", "10.0.0.7").ipOptions(new byte[] {(byte) 131, 7, 4, 10, 0, 0, 9})
+                        .tcp(40000, 80).flags(0x02).build(),
         };
         MemorySegment[] segs = new MemorySegment[pkts.length];
         MemorySegment[] originals = new MemorySegment[pkts.length];
@@ -87,7 +97,10 @@ class AllocationTest {
                 assertTrue(allocated < 4096, "allocated " + allocated + " bytes for 60000 packets");
             }
         }
-        // 22 (goto TCP2, accepted), 443, udp 53, echo-request, forwarded: 5 of 6 accepted.
-        assertEquals(2 * 50_000, accepted);
+        // 22 (goto TCP2, accepted), 443, udp 53, echo-request, forwarded, the two good option
+        // packets: 7 of 10 accepted.
+        assertEquals(2 * 7 * 6_000, accepted);
+        assertEquals(2 * 6_000, nf.engineDrops[EngineDrop.BAD_IP_OPTIONS.ordinal()]);
+        assertEquals(2 * 6_000, nf.engineDrops[EngineDrop.SOURCE_ROUTE.ordinal()]);
     }
 }

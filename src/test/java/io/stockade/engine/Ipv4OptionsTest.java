@@ -81,7 +81,12 @@ class Ipv4OptionsTest {
         out.clear();
         // two record-route options: the second one is the bad one; local delivery is checked too
         send(n, "192.0.2.1", 7, 3, 4, 7, 3, 4, 0, 0);
-        assertEquals(23, out.getFirst().u8(24));
+        Out d = out.getFirst();
+        assertEquals(0x46, d.u8(0), "the first record route echoed (__ip_options_echo)");
+        assertEquals("7 3 4 0", d.u8(20) + " " + d.u8(21) + " " + d.u8(22) + " " + d.u8(23));
+        assertEquals(12, d.u8(24));
+        assertEquals(23, d.u8(28), "pointer");
+        assertHeaderChecksum(d);
         assertEquals(3, n.engineDrops[EngineDrop.BAD_IP_OPTIONS.ordinal()]);
     }
 
