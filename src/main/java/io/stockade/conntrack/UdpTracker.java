@@ -7,7 +7,9 @@ import io.stockade.packet.PacketDescriptor;
  * UDP and UDP-Lite tracking ({@code nf_conntrack_proto_udp.c}): malformed length or a bad checksum
  * (PREROUTING, {@code nf_conntrack_checksum}) is INVALID; an unreplied flow lives
  * {@code udp_timeout} (30 s); once a reply was seen, a packet more than two seconds after the
- * entry was created extends it to {@code udp_timeout_stream} (120 s) and sets ASSURED.
+ * entry was created extends it to {@code udp_timeout_stream} (120 s) and sets ASSURED. UDP-Lite
+ * ({@code nf_conntrack_udplite_packet}) has no two-second delay: any packet once a reply was seen
+ * extends it to the stream timeout and sets ASSURED.
  */
 final class UdpTracker {
     private static final long STREAM_DELAY = 2 * ConntrackTable.SEC;
@@ -27,7 +29,7 @@ final class UdpTracker {
         if ((status & Conn.IPS_SEEN_REPLY) != 0) {
             int extra = cfg.udpTimeout;
             boolean stream = false;
-            if (now - ct.udpStreamNanos > 0) {
+            if (ct.protocol == 136 || now - ct.udpStreamNanos > 0) {
                 extra = cfg.udpTimeoutStream;
                 stream = (status & Conn.IPS_ASSURED) == 0;
             }

@@ -12,7 +12,7 @@ import java.util.Map;
  * with an existing mapping ({@code nf_nat_l4proto_unique_tuple} starts at a random offset for
  * source manipulation). No other implementation can reproduce the choice, so both sides' choices
  * are renamed before comparison: each side's forwarded packets are scanned in order, and every
- * TCP/UDP/SCTP source port or ICMP echo id that differs from the injected packet's and that no injected packet or rule
+ * TCP/UDP/UDP-Lite/SCTP source port or ICMP echo id that differs from the injected packet's and that no injected packet or rule
  * names (so not a restored DNAT/REDIRECT port) is replaced by a symbol: {@code 61000 + 100 × class
  * + n}, n the order of first appearance, class where the value lies (0: inside a {@code --to-source}
  * port range of the case's rules, 1: 1–511, 2: 512–1023, 3: 1024–65535), the L4 checksum adjusted
@@ -179,7 +179,7 @@ final class NatChoices {
         }
         int field;
         int csum;
-        if (proto == Pkt.TCP || proto == Pkt.UDP) {
+        if (proto == Pkt.TCP || proto == Pkt.UDP || proto == Pkt.UDPLITE) {
             field = off;
             csum = off + (proto == Pkt.TCP ? 16 : 6);
         } else if (proto == Pkt.SCTP) {

@@ -71,6 +71,19 @@ class UdpIcmpTrackerTest {
         assertEquals(Conn.IP_CT_NEW, skb.ctinfo);
     }
 
+    /** nf_conntrack_udplite_packet: ASSURED and the stream timeout on the first packet after a reply (seed 20261123 case 208). */
+    @Test
+    void udpliteIsAssuredWithoutTheUdpStreamDelay() {
+        Conn ct = h.send(Pkt.ip("10.0.0.1", "10.0.0.2").udplite(5000, 1234, 17).payload(8)).conn;
+        h.advance(0.1);
+        h.send(Pkt.ip("10.0.0.2", "10.0.0.1").udplite(1234, 5000, 17).payload(8));
+        assertFalse((ct.status & Conn.IPS_ASSURED) != 0, "the reply itself sets SEEN_REPLY only after the tracker ran");
+        h.advance(0.1);
+        h.send(Pkt.ip("10.0.0.1", "10.0.0.2").udplite(5000, 1234, 17).payload(4));
+        assertTrue((ct.status & Conn.IPS_ASSURED) != 0, "UDP-Lite has no two-second stream rule");
+        assertEquals(120, h.left(ct));
+    }
+
     @Test
     void icmpEchoRequestReply() {
         Skb skb = h.send(Pkt.ip("10.0.0.1", "10.0.0.2").icmp(8, 0, 0x1234, 1));

@@ -21,8 +21,10 @@ import java.lang.foreign.ValueLayout;
  * 20-byte header, window 0; if the offending segment had ACK, {@code seq = its ack} and flags
  * RST; else {@code ack = seq + SYN + FIN + payload length} and flags RST|ACK.</li>
  * <li>ICMP destination unreachable ({@code nf_send_unreach}): none for non-first fragments or
- * a bad checksum (TCP/UDP with the pseudo header; UDP without checksum, GRE, AH, ESP, SCTP,
- * UDP-Lite and DCCP are not verified); then {@code icmp_send} builds it ({@link IcmpSend#v4}).</li>
+ * a bad checksum (TCP/UDP with the pseudo header, other protocols without it, as nf_ip_checksum;
+ * UDP without checksum, GRE, AH, ESP, SCTP and UDP-Lite are not verified; DCCP is since Linux 6.16
+ * removed it from nf_reject_verify_csum, so an IPv4 DCCP packet gets no reply unless its sum without
+ * pseudo-header is right); then {@code icmp_send} builds it ({@link IcmpSend#v4}).</li>
  * </ul>
  */
 final class RejectV4 {
@@ -138,7 +140,7 @@ final class RejectV4 {
     static boolean verifiesChecksum(MemorySegment in, int l4, int end, int proto) {
         return switch (proto) {
             case PROTO_UDP -> l4 + 8 > end || u16(in, l4 + 6) != 0;
-            case 47, 51, 50, 132, 136, 33 -> false;
+            case 47, 51, 50, 132, 136 -> false;
             default -> true;
         };
     }

@@ -280,6 +280,22 @@ class RejectGoldenTest {
         assertEquals(1, em.packets.size(), "OUTPUT: checksum not checked");
     }
 
+    /**
+     * Linux 6.16 dropped DCCP from nf_reject_verify_csum; nf_ip_checksum then sums a DCCP packet
+     * without pseudo-header, so an RFC-correct IPv4 DCCP Request gets no ICMP error (kernel
+     * differential, seed 20261123 case 214); one whose sum is right without the pseudo-header does.
+     */
+    @Test
+    void ipv4DccpChecksumIsVerifiedWithoutPseudoHeader() {
+        RecordingEmitter em = new RecordingEmitter();
+        new RejectTarget.Spec(Type.ICMP_NET_UNREACHABLE).execute(
+                Packets.skb("45000028100040004021e4ad0a000002cb007105debd00160500109f0100fa739573343e0000002a"), em);
+        assertEquals(0, em.packets.size(), "RFC 4340 checksum (with pseudo-header): no reply");
+        new RejectTarget.Spec(Type.ICMP_NET_UNREACHABLE).execute(
+                Packets.skb("45000028100040004021e4ad0a000002cb007105debd0016050056dc0100fa739573343e0000002a"), em);
+        assertEquals(1, em.packets.size(), "sum right without pseudo-header: the error is sent");
+    }
+
     @Test
     void unreachQuoteShrinksToRouteMtu() {
         Case big = CASES.stream().filter(c -> c.in().length() > 2000 && c.in().startsWith("45")).findFirst().orElseThrow();
