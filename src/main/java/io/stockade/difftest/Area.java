@@ -10,6 +10,7 @@ enum Area {
     NAT("NAT"),
     SCTP("SCTP"),
     DCCP_UDPLITE("DCCP/UDP-Lite"),
+    SET("set/SET"),
     IPV6("IPv6");
 
     final String label;

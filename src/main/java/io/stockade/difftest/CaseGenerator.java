@@ -99,6 +99,9 @@ final class CaseGenerator {
         if (rules.contains("-p sctp")) {
             a.add(Area.SCTP);
         }
+        if (Ipsets.used(rules)) {
+            a.add(Area.SET);
+        }
         if (rules.contains("-p dccp") || rules.contains("-p udplite")) {
             a.add(Area.DCCP_UDPLITE);
         }

@@ -191,7 +191,7 @@ public final class KernelLab implements AutoCloseable {
         if (!"root".equals(System.getProperty("user.name")) && !isUid0()) {
             return "needs root (network namespaces)";
         }
-        for (String tool : List.of("ip", "iptables-restore", "ip6tables-restore", "iptables-save", "nft", "conntrack", "python3")) {
+        for (String tool : List.of("ip", "iptables-restore", "ip6tables-restore", "iptables-save", "nft", "conntrack", "ipset", "python3")) {
             if (!onPath(tool)) {
                 return "needs " + tool + " on PATH";
             }
@@ -264,7 +264,8 @@ public final class KernelLab implements AutoCloseable {
 
     /**
      * Prepares a case: removes every iptables table (both families), flushes conntrack and the
-     * delivery sets, sets ip_forward, then loads the rulesets. Returns null, or the restore error.
+     * delivery sets and every ipset, sets ip_forward, restores {@link Ipsets} when the rules name
+     * them, then loads the rulesets. Returns null, or the restore error.
      */
     String load(String rules4, String rules6, boolean ipForward) throws IOException {
         Exec tables = exec("", "nft", "list", "tables");
@@ -286,6 +287,13 @@ public final class KernelLab implements AutoCloseable {
             String v = ipForward ? "1" : "0";
             exec("", "sysctl", "-qw", "net.ipv4.ip_forward=" + v, "net.ipv6.conf.all.forwarding=" + v);
             forward = ipForward;
+        }
+        exec("", "ipset", "destroy"); // the rules naming them are gone: every set of the last case
+        if (Ipsets.used(rules4) || Ipsets.used(rules6)) {
+            Exec r = exec(Ipsets.TEXT, "ipset", "restore");
+            if (r.rc() != 0) {
+                throw new IOException("ipset restore failed: " + r.stderr().strip());
+            }
         }
         if (!rules4.isBlank()) {
             Exec r = exec(LogLines.tagged(KernelTrace.withTrace(rules4), logTag), "iptables-restore");

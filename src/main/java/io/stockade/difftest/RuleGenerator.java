@@ -9,7 +9,7 @@ import java.util.random.RandomGenerator;
 /**
  * Random iptables-save rulesets over the grammar the harness exercises, for one family at a time:
  * {@code -s/-d/-i/-o/-p} with negations, tcp/udp/sctp/dccp ports, tcp flags, sctp chunks, dccp types, icmp types, conntrack/state,
- * mark (with MARK in mangle), limit, recent, comment, user chains with jump/goto/RETURN, and the
+ * mark (with MARK in mangle), limit, recent, comment, set (the {@link Ipsets}), user chains with jump/goto/RETURN, and the
  * targets ACCEPT/DROP/REJECT (with its variants)/LOG. Addresses and ports come from the same
  * small pools as {@link PacketGenerator}'s so rules actually match. Deterministic for a given
  * generator state. To add a match or target: add a branch to {@link #match} or {@link #target}
@@ -286,7 +286,9 @@ final class RuleGenerator {
                 return "-m comment --comment \"c" + rnd.nextInt(100) + "\" ";
             }
             default -> {
-                return "";
+                areas.add(Area.SET);
+                String set = chance(0.5) ? (family == 4 ? Ipsets.SET4 : Ipsets.SET6) : (family == 4 ? Ipsets.NET4 : Ipsets.NET6);
+                return "-m set " + not() + "--match-set " + set + " " + pick(List.of("src", "dst", "src", "dst,dst")) + " ";
             }
         }
     }
@@ -334,6 +336,11 @@ final class RuleGenerator {
             }
             return "-j REJECT --reject-with " + pick(List.of("icmp6-port-unreachable", "icmp6-adm-prohibited",
                     "icmp6-no-route"));
+        }
+        if (r >= 70 && r < 75) { // SET: not terminating, the rule's packet goes on
+            areas.add(Area.SET);
+            return "-j SET " + (chance(0.7) ? "--add-set " : "--del-set ") + (family == 4 ? Ipsets.SET4 : Ipsets.SET6) + " "
+                    + pick(List.of("src", "dst"));
         }
         return r < 75 ? "-j ACCEPT" : "-j DROP";
     }

@@ -99,6 +99,11 @@ final class StockadeSide {
         if (!c.rules6().isBlank()) {
             args.addAll(List.of("--rules6", r6.toString()));
         }
+        if (Ipsets.used(c.rules4()) || Ipsets.used(c.rules6())) {
+            Path sets = work.resolve("ipsets");
+            Files.writeString(sets, Ipsets.TEXT);
+            args.addAll(List.of("--ipsets", sets.toString()));
+        }
         args.addAll(List.of("--trace-format", "nft"));
         args.addAll(List.of("--host", hostDir.toString(), "-o", out.toString(), "--verdicts", verdicts.toString(),
                 "--conntrack", ct.toString(), in.toString()));

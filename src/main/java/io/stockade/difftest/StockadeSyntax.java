@@ -32,11 +32,16 @@ final class StockadeSyntax {
     /** Null if Stockade accepts the ruleset, else its error text. */
     static String check(int family, String text) {
         try {
+            if (Ipsets.used(text)) { // rules naming a set need it to exist, as in the kernel
+                io.stockade.ext.match.IpSets.load(Ipsets.TEXT);
+            }
             new Restore(family == 4 ? Family.IPV4 : Family.IPV6, HostResolver.STATIC)
                     .run(new Ruleset(), new BufferedReader(new StringReader(text)), Restore.Options.DEFAULT, new StringBuilder());
             return null;
         } catch (CommandFailure e) {
             return e.getMessage();
+        } catch (io.stockade.rules.ParameterProblem e) {
+            return "ipsets: " + e.getMessage();
         } catch (IOException | RuntimeException e) {
             return "restore threw " + e;
         }

@@ -35,7 +35,7 @@ class KernelDifferentialTest {
      */
     static final Map<Area, Double> MIN_AGREEMENT = Map.of(
             Area.FILTER, 98.0, Area.CONNTRACK, 98.0, Area.REJECT, 98.0, Area.LOG, 98.0,
-            Area.LIMIT_RECENT, 98.0, Area.IPV6, 98.0, Area.NAT, 98.0, Area.SCTP, 98.0, Area.DCCP_UDPLITE, 98.0);
+            Area.LIMIT_RECENT, 98.0, Area.IPV6, 98.0, Area.NAT, 98.0, Area.SCTP, 98.0, Area.DCCP_UDPLITE, 98.0, Area.SET, 98.0);
 
     private static void requireKernel() {
         String why = KernelLab.unavailableReason();
