@@ -147,14 +147,14 @@ final class PacketGenerator {
     /** An SCTP association through the gateway: INIT … COOKIE-ACK, DATA and SACK, then SHUTDOWN or ABORT, cut anywhere. */
     private List<Step> sctpFlow() {
         List<Step> s = new ArrayList<>();
-        boolean reverse = rnd.nextInt(4) == 0;
-        String a = reverse ? wanHost() : lanHost();
-        String b = reverse ? lanHost() : wanHost();
-        String va = reverse ? "eth1" : "eth0";
-        String vb = reverse ? "eth0" : "eth1";
-        String rb = replyAddress(a, vb);
-        int sp = ephemeral();
-        int dp = port();
+        Ends e = ends();
+        String a = e.a();
+        String b = e.b();
+        String va = e.va();
+        String vb = e.vb();
+        String rb = e.rb();
+        int sp = e.sp();
+        int dp = e.dp();
         int tagA = 1 + rnd.nextInt(0x7fffffff);
         int tagB = 1 + rnd.nextInt(0x7fffffff);
         s.add(sctp(va, a, b, sp, dp, 0, "INIT", Pkt.sctpInit(Pkt.SCTP_INIT, tagA)));
@@ -187,14 +187,14 @@ final class PacketGenerator {
      */
     private List<Step> dccpFlow() {
         List<Step> s = new ArrayList<>();
-        boolean reverse = rnd.nextInt(4) == 0;
-        String a = reverse ? wanHost() : lanHost();
-        String b = reverse ? lanHost() : wanHost();
-        String va = reverse ? "eth1" : "eth0";
-        String vb = reverse ? "eth0" : "eth1";
-        String rb = replyAddress(a, vb);
-        int sp = ephemeral();
-        int dp = port();
+        Ends e = ends();
+        String a = e.a();
+        String b = e.b();
+        String va = e.va();
+        String vb = e.vb();
+        String rb = e.rb();
+        int sp = e.sp();
+        int dp = e.dp();
         long c = rnd.nextLong(1L << 48);
         long v = rnd.nextLong(1L << 48);
         s.add(dccp(va, a, b, sp, dp, Pkt.DCCP_REQUEST, c, 0, 0));
@@ -220,13 +220,13 @@ final class PacketGenerator {
      */
     private List<Step> udpliteFlow() {
         List<Step> s = new ArrayList<>();
-        boolean reverse = rnd.nextInt(4) == 0;
-        String a = reverse ? wanHost() : lanHost();
-        String b = reverse ? lanHost() : wanHost();
-        String va = reverse ? "eth1" : "eth0";
-        String vb = reverse ? "eth0" : "eth1";
-        int sp = ephemeral();
-        int dp = port();
+        Ends e = ends();
+        String a = e.a();
+        String b = e.b();
+        String va = e.va();
+        String vb = e.vb();
+        int sp = e.sp();
+        int dp = e.dp();
         boolean rfc = rnd.nextInt(3) == 0;
         s.add(udplite(va, a, b, sp, dp, rfc, 8 + rnd.nextInt(20)));
         s.add(udplite(vb, b, replyAddress(a, vb), dp, sp, rfc, 8 + rnd.nextInt(20)));
@@ -470,6 +470,26 @@ final class PacketGenerator {
     }
 
     /** Where the far side sends its replies: eth1's address when the rules masquerade towards eth1. */
+    /**
+     * The two ends of a flow through the gateway: a LAN host talking to a WAN host, one time in
+     * four the other way round; {@code rb} is where the far side's replies go (the gateway's
+     * address when masquerading). The random draws are made in a fixed order, so a seed keeps
+     * producing the same cases.
+     */
+    private record Ends(String a, String b, String va, String vb, String rb, int sp, int dp) {
+    }
+
+    private Ends ends() {
+        boolean reverse = rnd.nextInt(4) == 0;
+        String a = reverse ? wanHost() : lanHost();
+        String b = reverse ? lanHost() : wanHost();
+        String va = reverse ? "eth1" : "eth0";
+        String vb = reverse ? "eth0" : "eth1";
+        int sp = ephemeral();
+        int dp = port();
+        return new Ends(a, b, va, vb, replyAddress(a, vb), sp, dp);
+    }
+
     private String replyAddress(String inside, String farSide) {
         return masquerade && farSide.equals("eth1") ? gwAddr("eth1") : inside;
     }
